@@ -1,0 +1,43 @@
+/** Settings of one embedded broker. Defaults follow Kafka's where that makes sense for local use. */
+export interface BrokerConfig {
+  /** Interface to bind; loopback unless the operator opts in to more. */
+  host: string;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** host:port written into Metadata/FindCoordinator; defaults to the bound address. */
+  advertisedHost?: string;
+  advertisedPort?: number;
+  dataDir: string;
+  nodeId: number;
+  autoCreateTopics: boolean;
+  defaultPartitions: number;
+  /** Kafka's group.initial.rebalance.delay.ms is 3000; local work wants it short. */
+  initialRebalanceDelayMs: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  /** Largest frame accepted from a client (Kafka's socket.request.max.bytes). */
+  maxRequestBytes: number;
+  /** Kafka's message.max.bytes: largest record batch accepted on produce. */
+  maxMessageBytes: number;
+  segmentBytes: number;
+  retentionMs: number;
+  retentionBytes: number;
+  retentionCheckIntervalMs: number;
+}
+
+export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'dataDir'> = {
+  host: '127.0.0.1',
+  port: 9092,
+  nodeId: 1,
+  autoCreateTopics: true,
+  defaultPartitions: 3,
+  initialRebalanceDelayMs: 100,
+  minSessionTimeoutMs: 6000,
+  maxSessionTimeoutMs: 1_800_000,
+  maxRequestBytes: 104_857_600,
+  maxMessageBytes: 1_048_588,
+  segmentBytes: 1_073_741_824,
+  retentionMs: 604_800_000,
+  retentionBytes: -1,
+  retentionCheckIntervalMs: 300_000,
+};

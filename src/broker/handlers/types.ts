@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { BrokerConfig } from '../config.js';
+import type { Reader } from '../protocol/reader.js';
+import type { Writer } from '../protocol/writer.js';
+import type { LogManager } from '../storage/log-manager.js';
+import type { GroupCoordinator } from '../groups/coordinator.js';
+
+export interface RequestHeader {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+}
+
+/** What every handler may use: the broker's state, never the socket. */
+export interface BrokerContext {
+  config: BrokerConfig;
+  logs: LogManager;
+  groups: GroupCoordinator;
+  logger: Logger;
+  /** The host:port clients must use to reach this broker (resolved after listen). */
+  advertised(): { host: string; port: number };
+}
+
+export interface RequestContext {
+  header: RequestHeader;
+  broker: BrokerContext;
+  client: { host: string; port: number; connectionId: number };
+}
+
+/**
+ * One Kafka API. `handle` decodes the body, does the work and returns the encoded response body
+ * (without the response header), or null when the protocol says no response is sent (acks=0).
+ */
+export interface ApiHandler {
+  apiKey: number;
+  name: string;
+  minVersion: number;
+  maxVersion: number;
+  handle(ctx: RequestContext, body: Reader): Promise<Writer | null> | Writer | null;
+}
