@@ -18,6 +18,8 @@ export interface BrokerContext {
   logs: LogManager;
   groups: GroupCoordinator;
   logger: Logger;
+  /** Aborted when the broker closes, so parked long-polls answer at once. */
+  shutdown: AbortSignal;
   /** The host:port clients must use to reach this broker (resolved after listen). */
   advertised(): { host: string; port: number };
 }

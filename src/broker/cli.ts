@@ -1,0 +1,82 @@
+// Standalone embedded broker: `npm run broker -- --port 9092 --data-dir ./data/kafka`.
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { startBroker } from './broker.js';
+
+const USAGE = `Usage: npm run broker -- [options]
+  --port <n>                   TCP port (default 9092; 0 = any free port)
+  --host <addr>                interface to bind (default 127.0.0.1)
+  --advertised-host <host>     host name written into metadata (default: the bound host)
+  --data-dir <dir>             where topics, logs and offsets live (default ./data/kafka)
+  --partitions <n>             partitions of auto-created topics (default 3)
+  --no-auto-create             do not create unknown topics on Metadata/Produce
+  --initial-rebalance-delay-ms <n>  group.initial.rebalance.delay.ms (default 100)
+  --log-level <level>          pino level (default info)
+  -h, --help`;
+
+function int(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name}: expected an integer ${min}-${max}, got '${value}'`);
+    process.exit(2);
+  }
+  return n;
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'advertised-host': { type: 'string' },
+      'data-dir': { type: 'string' },
+      partitions: { type: 'string' },
+      'no-auto-create': { type: 'boolean' },
+      'initial-rebalance-delay-ms': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+} catch (err) {
+  console.error(`${(err as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const logger = pino({ name: 'broker', level: args['log-level'] ?? process.env.LOG_LEVEL ?? 'info' });
+const broker = await startBroker({
+  dataDir: args['data-dir'] ?? './data/kafka',
+  host: args.host ?? '127.0.0.1',
+  port: int('port', args.port, 0, 65535) ?? 9092,
+  advertisedHost: args['advertised-host'],
+  defaultPartitions: int('partitions', args.partitions, 1, 10_000),
+  autoCreateTopics: args['no-auto-create'] ? false : undefined,
+  initialRebalanceDelayMs: int('initial-rebalance-delay-ms', args['initial-rebalance-delay-ms'], 0, 300_000),
+  logger,
+}).catch((err: Error) => {
+  logger.fatal({ err }, 'broker failed to start');
+  process.exit(1);
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    broker.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  });
+}

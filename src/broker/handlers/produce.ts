@@ -1,0 +1,85 @@
+import { ApiKey } from '../protocol/api-keys.js';
+import { decodeProduceRequest, encodeProduceResponse, type ProducePartitionResult } from '../protocol/apis/produce.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { Attr, batchSizeAt, Off } from '../protocol/record-batch.js';
+import { StorageError } from '../storage/log-manager.js';
+import { findOrCreateTopic } from './topic-lookup.js';
+import type { ApiHandler, BrokerContext } from './types.js';
+
+const ZSTD = 4;
+
+/** Kafka's ProduceRequest.validateRecords: exactly one v2 batch per partition, codec allowed. */
+function validateRecords(records: Buffer, version: number, maxMessageBytes: number): number {
+  const size = batchSizeAt(records, 0);
+  if (size < 0 || size > records.length || records.readInt8(Off.magic) !== 2) return ErrorCode.INVALID_RECORD;
+  if (size !== records.length) return ErrorCode.INVALID_RECORD;
+  if (size > maxMessageBytes) return ErrorCode.MESSAGE_TOO_LARGE;
+  const codec = records.readInt16BE(Off.attributes) & Attr.compressionMask;
+  if (codec > ZSTD || (codec === ZSTD && version < 7)) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  return ErrorCode.NONE;
+}
+
+async function appendPartition(
+  broker: BrokerContext,
+  version: number,
+  topicName: string,
+  index: number,
+  records: Buffer | null,
+): Promise<ProducePartitionResult> {
+  const result = (errorCode: number, baseOffset = -1n, logStartOffset = -1n): ProducePartitionResult => ({
+    index,
+    errorCode,
+    baseOffset,
+    logAppendTime: -1n,
+    logStartOffset,
+  });
+  const found = await findOrCreateTopic(broker, topicName, true);
+  if (!found.topic) return result(found.errorCode);
+  const log = broker.logs.partition(topicName, index);
+  if (!log) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (records === null || records.length === 0) return result(ErrorCode.INVALID_RECORD);
+  const invalid = validateRecords(records, version, broker.config.maxMessageBytes);
+  if (invalid !== ErrorCode.NONE) return result(invalid);
+  try {
+    const { baseOffset, logAppendTime } = await log.append(records);
+    return { index, errorCode: ErrorCode.NONE, baseOffset, logAppendTime, logStartOffset: log.logStartOffset };
+  } catch (err) {
+    if (err instanceof StorageError) return result(err.errorCode);
+    broker.logger.error({ err, topic: topicName, partition: index }, 'append failed');
+    return result(ErrorCode.UNKNOWN_SERVER_ERROR);
+  }
+}
+
+export const produceHandler: ApiHandler = {
+  apiKey: ApiKey.Produce,
+  name: 'Produce',
+  minVersion: 3,
+  maxVersion: 7,
+  async handle(ctx, body) {
+    const version = ctx.header.apiVersion;
+    const req = decodeProduceRequest(body);
+    const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    // Appends start in request order (offsets are assigned synchronously inside append), and all
+    // partitions of one request are written concurrently.
+    const topics = await Promise.all(
+      req.topics.map(async (t) => ({
+        name: t.name,
+        partitions: await Promise.all(
+          t.partitions.map((p) =>
+            acksValid
+              ? appendPartition(ctx.broker, version, t.name, p.index, p.records)
+              : Promise.resolve<ProducePartitionResult>({
+                  index: p.index,
+                  errorCode: ErrorCode.INVALID_REQUIRED_ACKS,
+                  baseOffset: -1n,
+                  logAppendTime: -1n,
+                  logStartOffset: -1n,
+                }),
+          ),
+        ),
+      })),
+    );
+    if (req.acks === 0) return null; // the client does not read a response for acks=0
+    return encodeProduceResponse(version, topics);
+  },
+};

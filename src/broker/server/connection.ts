@@ -1,0 +1,139 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { FrameDecoder } from './frame-decoder.js';
+import { readRequestHeader } from './request-header.js';
+import type { ApiHandler, BrokerContext, RequestContext } from '../handlers/types.js';
+import { ApiKey } from '../protocol/api-keys.js';
+import { ErrorCode, ProtocolError } from '../protocol/errors.js';
+import { Writer } from '../protocol/writer.js';
+
+/**
+ * One client connection. Requests are handled strictly one after another, as Kafka does, which
+ * keeps responses in request order (clients match them by position, kafka-python strictly so).
+ * A frame that cannot be parsed closes this connection only.
+ */
+export class Connection {
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Buffer[] = [];
+  private draining = false;
+  private closed = false;
+  private readonly log: Logger;
+  readonly client: RequestContext['client'];
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly broker: BrokerContext,
+    private readonly handlers: ReadonlyMap<number, ApiHandler>,
+    connectionId: number,
+    private readonly onClose: (c: Connection) => void,
+  ) {
+    this.client = {
+      host: socket.remoteAddress ?? 'unknown',
+      port: socket.remotePort ?? 0,
+      connectionId,
+    };
+    this.log = broker.logger.child({ conn: connectionId, peer: `${this.client.host}:${this.client.port}` });
+    this.decoder = new FrameDecoder(broker.config.maxRequestBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (data) => this.onData(data));
+    socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
+    socket.on('close', () => this.shutdown());
+  }
+
+  close(): void {
+    this.socket.destroy();
+    this.shutdown();
+  }
+
+  private shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.onClose(this);
+  }
+
+  private onData(data: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(data);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (frames.length === 0) return;
+    for (const f of frames) this.queue.push(f);
+    // Stop reading while a backlog exists, so a fast producer cannot grow our memory unbounded.
+    if (this.queue.length > 64) this.socket.pause();
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const frame = this.queue.shift()!;
+        if (this.queue.length <= 16 && this.socket.isPaused()) this.socket.resume();
+        await this.handle(frame);
+        if (this.socket.writableNeedDrain) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              this.socket.off('drain', done);
+              this.socket.off('close', done);
+              resolve();
+            };
+            this.socket.on('drain', done);
+            this.socket.on('close', done);
+          });
+        }
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.draining = false;
+      if (!this.closed && this.socket.isPaused()) this.socket.resume();
+    }
+  }
+
+  private async handle(frame: Buffer): Promise<void> {
+    const { header, body } = readRequestHeader(frame);
+    const handler = this.handlers.get(header.apiKey);
+    if (!handler) throw new ProtocolError(`unsupported API key ${header.apiKey}`);
+    if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
+      if (header.apiKey === ApiKey.ApiVersions) {
+        // KIP-511: answer an unknown ApiVersions version in the v0 layout so the client can retry.
+        const w = new Writer(32);
+        w.int16(ErrorCode.UNSUPPORTED_VERSION).int32(1).int16(ApiKey.ApiVersions);
+        w.int16(handler.minVersion).int16(handler.maxVersion);
+        this.send(header.correlationId, w);
+        return;
+      }
+      throw new ProtocolError(`${handler.name} v${header.apiVersion} is not supported`);
+    }
+    const ctx: RequestContext = { header, broker: this.broker, client: this.client };
+    const response = await handler.handle(ctx, body);
+    if (response) this.send(header.correlationId, response);
+  }
+
+  private send(correlationId: number, body: Writer): void {
+    if (this.closed) return;
+    const chunks = body.toChunks();
+    const head = Buffer.allocUnsafe(8);
+    head.writeInt32BE(body.length + 4, 0);
+    head.writeInt32BE(correlationId, 4);
+    this.socket.cork();
+    this.socket.write(head);
+    for (const c of chunks) this.socket.write(c);
+    this.socket.uncork();
+  }
+
+  private fail(err: unknown): void {
+    if (this.closed) return;
+    if (err instanceof ProtocolError || (err instanceof Error && err.name === 'FrameTooLargeError')) {
+      this.log.warn({ reason: (err as Error).message }, 'closing connection after a malformed request');
+    } else {
+      this.log.error({ err }, 'closing connection after an internal error');
+    }
+    this.close();
+  }
+}
