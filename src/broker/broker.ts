@@ -8,6 +8,7 @@ import { createHandlerTable } from './handlers/index.js';
 import type { BrokerContext } from './handlers/types.js';
 import { Connection } from './server/connection.js';
 import { LogManager } from './storage/log-manager.js';
+import { ProducerStateManager } from './producers/producer-state.js';
 
 export type BrokerOptions = Partial<BrokerConfig> & { dataDir: string; logger?: Logger };
 
@@ -44,12 +45,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     maxSessionTimeoutMs: config.maxSessionTimeoutMs,
     logger: logger.child({ component: 'groups' }),
   });
+  const producers = await ProducerStateManager.open(config.dataDir);
   const shutdown = new AbortController();
   let advertised = { host: config.advertisedHost ?? config.host, port: config.advertisedPort ?? config.port };
   const context: BrokerContext = {
     config,
     logs,
     groups,
+    producers,
     logger,
     shutdown: shutdown.signal,
     advertised: () => advertised,

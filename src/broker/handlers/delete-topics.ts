@@ -17,6 +17,7 @@ export const deleteTopicsHandler: ApiHandler = {
         continue;
       }
       await ctx.broker.logs.deleteTopic(name);
+      ctx.broker.producers.forgetTopic(name);
       ctx.broker.logger.info({ topic: name }, 'deleted topic');
       results.push({ name, errorCode: ErrorCode.NONE });
     }

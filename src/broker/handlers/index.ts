@@ -6,6 +6,7 @@ import { deleteTopicsHandler } from './delete-topics.js';
 import { describeConfigsHandler } from './describe-configs.js';
 import { fetchHandler } from './fetch.js';
 import { groupHandlers } from './group-handlers.js';
+import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { produceHandler } from './produce.js';
@@ -23,6 +24,7 @@ export function createHandlerTable(): ReadonlyMap<number, ApiHandler> {
     deleteRecordsHandler,
     describeConfigsHandler,
     createPartitionsHandler,
+    initProducerIdHandler,
     ...groupHandlers,
   ];
   list.push(apiVersionsHandler(() => list));

@@ -41,6 +41,26 @@ async function appendPartition(
   const invalid = validateRecords(records, version, broker.config.maxMessageBytes);
   if (invalid !== ErrorCode.NONE) return result(invalid);
   try {
+    const producerId = records.readBigInt64BE(Off.producerId);
+    if (producerId >= 0n) {
+      const check = broker.producers.check(
+        topicName,
+        index,
+        producerId,
+        records.readInt16BE(Off.producerEpoch),
+        records.readInt32BE(Off.baseSequence),
+        records.readInt32BE(Off.recordsCount),
+      );
+      if (check.kind === 'reject') return result(check.errorCode);
+      if (check.kind === 'duplicate') {
+        // A retry of a batch we already wrote: acknowledge it with the original offset.
+        return { index, errorCode: ErrorCode.NONE, baseOffset: await check.baseOffset, logAppendTime: -1n, logStartOffset: log.logStartOffset };
+      }
+      const appended = log.append(records);
+      check.record(appended.then((a) => a.baseOffset));
+      const { baseOffset, logAppendTime } = await appended;
+      return { index, errorCode: ErrorCode.NONE, baseOffset, logAppendTime, logStartOffset: log.logStartOffset };
+    }
     const { baseOffset, logAppendTime } = await log.append(records);
     return { index, errorCode: ErrorCode.NONE, baseOffset, logAppendTime, logStartOffset: log.logStartOffset };
   } catch (err) {

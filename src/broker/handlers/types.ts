@@ -4,6 +4,7 @@ import type { Reader } from '../protocol/reader.js';
 import type { Writer } from '../protocol/writer.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { GroupCoordinator } from '../groups/coordinator.js';
+import type { ProducerStateManager } from '../producers/producer-state.js';
 
 export interface RequestHeader {
   apiKey: number;
@@ -17,6 +18,7 @@ export interface BrokerContext {
   config: BrokerConfig;
   logs: LogManager;
   groups: GroupCoordinator;
+  producers: ProducerStateManager;
   logger: Logger;
   /** Aborted when the broker closes, so parked long-polls answer at once. */
   shutdown: AbortSignal;
