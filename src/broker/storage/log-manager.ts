@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ErrorCode } from '../protocol/errors.js';
+import { readFileIfExists, writeFileAtomic } from './fs-util.js';
+import { OffsetStore } from './offset-store.js';
+import { PartitionLog } from './partition-log.js';
+import { StorageError } from './storage-error.js';
+
+export { StorageError, KAFKA_STORAGE_ERROR } from './storage-error.js';
+export { PartitionLog } from './partition-log.js';
+export { OffsetStore, type CommittedOffset } from './offset-store.js';
+
+export interface LogDefaults {
+  segmentBytes: number;
+  retentionMs: number;
+  retentionBytes: number;
+}
+
+export interface TopicInfo {
+  name: string;
+  /** Random UUID, stable across restarts. */
+  id: string;
+  partitions: number;
+  /** Only the settings given explicitly at creation. */
+  configs: Record<string, string>;
+}
+
+interface TopicEntry {
+  info: TopicInfo;
+  effective: LogDefaults;
+  deletePolicy: boolean;
+  logs: PartitionLog[];
+}
+
+interface TopicsFile {
+  version: 1;
+  topics: TopicInfo[];
+}
+
+const TOPICS_FILE = 'topics.json';
+const DELETED_SUFFIX = '.deleted';
+/** A guard against a typo creating a million directories; far above any local use. */
+export const MAX_PARTITIONS = 10_000;
+const MIN_SEGMENT_BYTES = 14;
+const MAX_SEGMENT_BYTES = 0x7fff_ffff;
+
+function partitionDirName(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+/** Names are validated by the caller; this only makes sure one can never point outside dataDir. */
+function assertSafeName(name: string): void {
+  if (
+    name.length === 0 ||
+    name === '.' ||
+    name === '..' ||
+    name.includes('/') ||
+    name.includes('\\') ||
+    name.includes('\u0000')
+  ) {
+    throw new StorageError(`topic name '${name}' is not usable as a directory name`, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  }
+}
+
+function parseLong(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^-?\d+$/.test(value)) throw new StorageError(`${name} must be an integer`, ErrorCode.INVALID_CONFIG);
+  const n = Number(value);
+  if (n < min || n > max) throw new StorageError(`${name} must be between ${min} and ${max}`, ErrorCode.INVALID_CONFIG);
+  return n;
+}
+
+/** Effective settings of a topic; throws INVALID_CONFIG for anything this broker would not honour. */
+function resolveConfigs(defaults: LogDefaults, configs: Record<string, string>): { effective: LogDefaults; deletePolicy: boolean } {
+  const effective = { ...defaults };
+  let deletePolicy = true;
+  for (const [key, value] of Object.entries(configs)) {
+    if (typeof value !== 'string') throw new StorageError(`config ${key} needs a value`, ErrorCode.INVALID_CONFIG);
+    switch (key) {
+      case 'retention.ms':
+        effective.retentionMs = parseLong(key, value, -1);
+        break;
+      case 'retention.bytes':
+        effective.retentionBytes = parseLong(key, value, -1);
+        break;
+      case 'segment.bytes':
+        effective.segmentBytes = parseLong(key, value, MIN_SEGMENT_BYTES, MAX_SEGMENT_BYTES);
+        break;
+      case 'cleanup.policy':
+        // Compaction is not implemented; accepting it would silently keep everything forever.
+        if (value !== 'delete') throw new StorageError('only cleanup.policy=delete is supported', ErrorCode.INVALID_CONFIG);
+        deletePolicy = true;
+        break;
+      default:
+        throw new StorageError(`config ${key} is not supported`, ErrorCode.INVALID_CONFIG);
+    }
+  }
+  return { effective, deletePolicy };
+}
+
+function copyInfo(info: TopicInfo): TopicInfo {
+  return { name: info.name, id: info.id, partitions: info.partitions, configs: { ...info.configs } };
+}
+
+/**
+ * Owns the data directory: the topic list (`topics.json`), one directory of segments per
+ * partition, and the committed group offsets. Topic-level changes are serialised; appends and
+ * reads go straight to the partition logs.
+ */
+export class LogManager {
+  private readonly topics = new Map<string, TopicEntry>();
+  private readonly listeners = new Set<(topic: string, partition: number) => void>();
+  private metaChain: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly dataDir: string,
+    private readonly defaults: LogDefaults,
+    private readonly logger: Logger,
+    readonly offsets: OffsetStore,
+  ) {}
+
+  /** Loads every topic and runs crash recovery on each partition. */
+  static async open(opts: { dataDir: string; defaults: LogDefaults; logger: Logger }): Promise<LogManager> {
+    await fsp.mkdir(opts.dataDir, { recursive: true });
+    const offsets = await OffsetStore.open(opts.dataDir, opts.logger);
+    const mgr = new LogManager(opts.dataDir, { ...opts.defaults }, opts.logger, offsets);
+    try {
+      await mgr.load();
+    } catch (err) {
+      await mgr.close();
+      throw err;
+    }
+    return mgr;
+  }
+
+  private async load(): Promise<void> {
+    const raw = await readFileIfExists(join(this.dataDir, TOPICS_FILE));
+    let stored: TopicInfo[] = [];
+    if (raw) {
+      const parsed = JSON.parse(raw.toString('utf8')) as TopicsFile;
+      if (parsed.version !== 1 || !Array.isArray(parsed.topics)) {
+        throw new Error(`${TOPICS_FILE} in ${this.dataDir} has an unknown format`);
+      }
+      stored = parsed.topics;
+    }
+    for (const info of stored) {
+      assertSafeName(info.name);
+      let resolved: ReturnType<typeof resolveConfigs>;
+      try {
+        resolved = resolveConfigs(this.defaults, info.configs ?? {});
+      } catch (err) {
+        this.logger.warn({ err, topic: info.name }, 'ignoring invalid stored topic configs');
+        resolved = { effective: { ...this.defaults }, deletePolicy: true };
+      }
+      const entry: TopicEntry = { info: copyInfo(info), ...resolved, logs: [] };
+      for (let p = 0; p < info.partitions; p++) entry.logs.push(await this.openPartition(entry, p));
+      this.topics.set(info.name, entry);
+    }
+    await this.removeLeftovers();
+  }
+
+  /**
+   * Removes directories of deleted topics: renamed `*.deleted` ones whose removal was cut short,
+   * and partition directories no topic claims (a crash between creating them and saving
+   * topics.json). Only directories shaped like ours are touched.
+   */
+  private async removeLeftovers(): Promise<void> {
+    const entries = await fsp.readdir(this.dataDir, { withFileTypes: true });
+    for (const d of entries) {
+      if (!d.isDirectory()) continue;
+      const path = join(this.dataDir, d.name);
+      if (d.name.endsWith(DELETED_SUFFIX)) {
+        await fsp.rm(path, { recursive: true, force: true });
+        continue;
+      }
+      const m = /^(.+)-(\d+)$/.exec(d.name);
+      if (!m) continue;
+      const owner = this.topics.get(m[1]);
+      if (owner && Number(m[2]) < owner.info.partitions) continue;
+      const files = await fsp.readdir(path);
+      if (!files.some((f) => /^\d{20}\.(log|index)$/.test(f) || f === 'log-start-offset')) continue;
+      this.logger.warn({ dir: path }, 'removing partition directory of an unknown topic');
+      await fsp.rm(path, { recursive: true, force: true });
+    }
+  }
+
+  private openPartition(entry: TopicEntry, partition: number): Promise<PartitionLog> {
+    const name = entry.info.name;
+    return PartitionLog.open(join(this.dataDir, partitionDirName(name, partition)), name, partition, {
+      logger: this.logger,
+      segmentBytes: () => entry.effective.segmentBytes,
+      onAppend: (t, p) => this.notify(t, p),
+    });
+  }
+
+  private notify(topic: string, partition: number): void {
+    for (const l of this.listeners) {
+      try {
+        l(topic, partition);
+      } catch (err) {
+        this.logger.error({ err }, 'append listener threw');
+      }
+    }
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.metaChain.then(() => {
+      if (this.closing) throw new StorageError('storage is closed', ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      return fn();
+    });
+    this.metaChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async saveTopics(infos: TopicInfo[]): Promise<void> {
+    const file: TopicsFile = { version: 1, topics: infos };
+    await writeFileAtomic(join(this.dataDir, TOPICS_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  }
+
+  private infos(): TopicInfo[] {
+    return [...this.topics.values()].map((e) => copyInfo(e.info));
+  }
+
+  listTopics(): TopicInfo[] {
+    return this.infos();
+  }
+
+  getTopic(name: string): TopicInfo | undefined {
+    const e = this.topics.get(name);
+    return e ? copyInfo(e.info) : undefined;
+  }
+
+  createTopic(name: string, partitions: number, configs: Record<string, string> = {}): Promise<TopicInfo> {
+    try {
+      assertSafeName(name);
+      if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
+        throw new StorageError(`partition count must be between 1 and ${MAX_PARTITIONS}`, ErrorCode.INVALID_PARTITIONS);
+      }
+      resolveConfigs(this.defaults, configs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.serial(async () => {
+      if (this.topics.has(name)) throw new StorageError(`topic '${name}' already exists`, ErrorCode.TOPIC_ALREADY_EXISTS);
+      const info: TopicInfo = { name, id: randomUUID(), partitions, configs: { ...configs } };
+      const entry: TopicEntry = { info, ...resolveConfigs(this.defaults, configs), logs: [] };
+      try {
+        for (let p = 0; p < partitions; p++) {
+          // A directory of that name can only be a leftover of an earlier topic; never inherit it.
+          await fsp.rm(join(this.dataDir, partitionDirName(name, p)), { recursive: true, force: true });
+          entry.logs.push(await this.openPartition(entry, p));
+        }
+        await this.saveTopics([...this.infos(), copyInfo(info)]);
+      } catch (err) {
+        await Promise.allSettled(entry.logs.map((l) => l.close()));
+        await Promise.allSettled(
+          entry.logs.map((_, p) => fsp.rm(join(this.dataDir, partitionDirName(name, p)), { recursive: true, force: true })),
+        );
+        throw err;
+      }
+      this.topics.set(name, entry);
+      this.logger.info({ topic: name, partitions, configs }, 'topic created');
+      return copyInfo(info);
+    });
+  }
+
+  deleteTopic(name: string): Promise<void> {
+    return this.serial(async () => {
+      const entry = this.topics.get(name);
+      if (!entry) throw new StorageError(`unknown topic '${name}'`, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      // Gone for new requests at once; appends already queued still finish before the files go.
+      this.topics.delete(name);
+      const gone = new StorageError(`topic '${name}' was deleted`, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      await Promise.allSettled(entry.logs.map((l) => l.close(gone)));
+      // Rename first so a crash part-way can never resurrect the data under a recreated topic.
+      const doomed: string[] = [];
+      for (let p = 0; p < entry.logs.length; p++) {
+        const dir = join(this.dataDir, partitionDirName(name, p));
+        const target = `${dir}.${randomUUID()}${DELETED_SUFFIX}`;
+        try {
+          await fsp.rename(dir, target);
+          doomed.push(target);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
+      await this.saveTopics(this.infos());
+      await this.offsets.deleteTopic(name);
+      for (const dir of doomed) await fsp.rm(dir, { recursive: true, force: true });
+      this.logger.info({ topic: name }, 'topic deleted');
+    });
+  }
+
+  createPartitions(name: string, totalCount: number): Promise<void> {
+    return this.serial(async () => {
+      const entry = this.topics.get(name);
+      if (!entry) throw new StorageError(`unknown topic '${name}'`, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      const current = entry.info.partitions;
+      if (!Number.isInteger(totalCount) || totalCount <= current) {
+        throw new StorageError(
+          `topic '${name}' has ${current} partitions; the new count must be larger`,
+          ErrorCode.INVALID_PARTITIONS,
+        );
+      }
+      if (totalCount > MAX_PARTITIONS) {
+        throw new StorageError(`partition count must be at most ${MAX_PARTITIONS}`, ErrorCode.INVALID_PARTITIONS);
+      }
+      const added: PartitionLog[] = [];
+      try {
+        for (let p = current; p < totalCount; p++) {
+          await fsp.rm(join(this.dataDir, partitionDirName(name, p)), { recursive: true, force: true });
+          added.push(await this.openPartition(entry, p));
+        }
+        await this.saveTopics(this.infos().map((i) => (i.name === name ? { ...i, partitions: totalCount } : i)));
+      } catch (err) {
+        await Promise.allSettled(added.map((l) => l.close()));
+        throw err;
+      }
+      entry.logs.push(...added);
+      entry.info.partitions = totalCount;
+      this.logger.info({ topic: name, from: current, to: totalCount }, 'partitions added');
+    });
+  }
+
+  partition(topic: string, index: number): PartitionLog | undefined {
+    const entry = this.topics.get(topic);
+    if (!entry || !Number.isInteger(index) || index < 0) return undefined;
+    return entry.logs[index];
+  }
+
+  topicConfig(name: string): LogDefaults {
+    const entry = this.topics.get(name);
+    return { ...(entry ? entry.effective : this.defaults) };
+  }
+
+  onAppend(listener: (topic: string, partition: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async enforceRetention(now: number = Date.now()): Promise<void> {
+    for (const entry of [...this.topics.values()]) {
+      if (!entry.deletePolicy) continue;
+      const { retentionMs, retentionBytes } = entry.effective;
+      if (retentionMs < 0 && retentionBytes <= 0) continue;
+      for (const log of entry.logs) {
+        try {
+          await log.enforceRetention({ retentionMs, retentionBytes }, now);
+        } catch (err) {
+          this.logger.error({ err, topic: log.topic, partition: log.partition }, 'retention failed');
+        }
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.metaChain;
+      const logs = [...this.topics.values()].flatMap((e) => e.logs);
+      await Promise.allSettled(logs.map((l) => l.close()));
+      await this.offsets.close();
+    })();
+    return this.closing;
+  }
+}
