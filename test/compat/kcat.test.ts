@@ -1,0 +1,212 @@
+/**
+ * kcat 1.7.1 / librdkafka 2.0.2 (Debian bookworm packages) against the embedded broker:
+ * metadata listing, keyed produce with the Java-compatible partitioner, consume from the
+ * beginning, and a balanced consumer group that commits and later resumes.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  KCAT,
+  PARTITIONS,
+  asSet,
+  assertOk,
+  describeRun,
+  murmur2Partition,
+  run,
+  startCompatBroker,
+  uniqueName,
+  type CompatBroker,
+  type Msg,
+} from './helpers.js';
+
+interface KcatJsonMessage {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  payload: string | null;
+  headers?: string[];
+}
+
+interface KcatMetadata {
+  brokers: { id: number; name: string }[];
+  topics: { topic: string; error?: string; partitions: { partition: number; leader: number; error?: string }[] }[];
+}
+
+function parseJsonLines<T>(stdout: string): T[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as T);
+}
+
+function toMsg(m: KcatJsonMessage): Msg {
+  return { key: m.key, value: m.payload, partition: m.partition, offset: m.offset };
+}
+
+describe('kcat (librdkafka 2.0.2)', { timeout: 240_000 }, () => {
+  let b: CompatBroker;
+  let kafka: Kafka;
+  // Quiet, and the metadata/group timeouts are generous so a slow CI box does not flake.
+  const base = () => ['-b', b.address, '-m', '15', '-X', 'socket.timeout.ms=20000'];
+
+  before(async () => {
+    b = await startCompatBroker();
+    kafka = new Kafka({ brokers: [b.address], logLevel: logLevel.NOTHING, clientId: 'compat-check' });
+  });
+  after(async () => {
+    await b?.close();
+  });
+
+  it('kcat -L lists the broker with its advertised address', async () => {
+    const r = await run(KCAT, [...base(), '-L', '-J'], { timeoutMs: 30_000 });
+    assertOk('kcat -L', r);
+    const md = JSON.parse(r.stdout) as KcatMetadata;
+    assert.equal(md.brokers.length, 1, describeRun('kcat -L', r));
+    assert.equal(md.brokers[0].name, b.address);
+  });
+
+  const topic = uniqueName('kcat-keyed');
+  const keyed: Msg[] = Array.from({ length: 30 }, (_, i) => ({ key: `key-${i}`, value: `value ${i} ✓` }));
+  const tombstone: Msg = { key: 'deleted-key', value: null };
+
+  it('kcat -P produces keyed messages (murmur2 placement, headers, a NULL value)', async () => {
+    // -K: splits key from value; -Z turns the empty value into a NULL (tombstone).
+    const input = [...keyed.map((m) => `${m.key}:${m.value}`), `${tombstone.key}:`].join('\n') + '\n';
+    const r = await run(
+      KCAT,
+      [...base(), '-P', '-t', topic, '-K', ':', '-Z', '-H', 'origin=kcat', '-X', 'partitioner=murmur2_random'],
+      { input, timeoutMs: 60_000 },
+    );
+    assertOk('kcat -P', r);
+  });
+
+  it('kcat -L -t shows the auto-created topic with every partition led by the broker', async () => {
+    const r = await run(KCAT, [...base(), '-L', '-J', '-t', topic], { timeoutMs: 30_000 });
+    assertOk('kcat -L -t', r);
+    const md = JSON.parse(r.stdout) as KcatMetadata;
+    const t = md.topics.find((x) => x.topic === topic);
+    assert.ok(t, describeRun('topic missing from metadata', r));
+    assert.equal(t.error, undefined);
+    assert.deepEqual(
+      t.partitions.map((p) => p.partition).sort(),
+      Array.from({ length: PARTITIONS }, (_, i) => i),
+    );
+    for (const p of t.partitions) assert.equal(p.leader, md.brokers[0].id);
+  });
+
+  it('kcat -C -o beginning -e reads back exactly what was produced', async () => {
+    const r = await run(KCAT, [...base(), '-C', '-t', topic, '-o', 'beginning', '-e', '-J'], { timeoutMs: 60_000 });
+    assertOk('kcat -C', r);
+    const got = parseJsonLines<KcatJsonMessage>(r.stdout);
+    assert.deepEqual(asSet(got.map(toMsg)), asSet([...keyed, tombstone]));
+    for (const m of got) {
+      assert.equal(m.topic, topic);
+      assert.deepEqual(m.headers, ['origin', 'kcat'], `headers of ${m.key}`);
+      // murmur2_random hashes keys like the Java client and kafkajs's DefaultPartitioner
+      assert.equal(m.partition, murmur2Partition(topic, m.key!), `partition of ${m.key}`);
+    }
+    const tomb = got.find((m) => m.key === tombstone.key);
+    assert.equal(tomb?.payload, null);
+    // offsets in each partition are dense from 0, in produce order
+    for (let p = 0; p < PARTITIONS; p++) {
+      const inPartition = got.filter((m) => m.partition === p);
+      assert.deepEqual(
+        inPartition.map((m) => m.offset),
+        inPartition.map((_, i) => i),
+      );
+      const expectedOrder = [...keyed, tombstone].filter((m) => murmur2Partition(topic, m.key!) === p).map((m) => m.key);
+      assert.deepEqual(
+        inPartition.map((m) => m.key),
+        expectedOrder,
+      );
+    }
+  });
+
+  it('kcat -C -p <partition> -o <offset> -c reads a precise slice', async () => {
+    const p0 = [...keyed, tombstone].filter((m) => murmur2Partition(topic, m.key!) === 0);
+    assert.ok(p0.length >= 3, 'enough keys hash to partition 0');
+    const r = await run(KCAT, [...base(), '-C', '-t', topic, '-p', '0', '-o', '1', '-c', '2', '-J'], {
+      timeoutMs: 60_000,
+    });
+    assertOk('kcat -C -p 0 -o 1 -c 2', r);
+    const got = parseJsonLines<KcatJsonMessage>(r.stdout);
+    assert.deepEqual(
+      got.map((m) => [m.offset, m.key]),
+      [
+        [1, p0[1].key],
+        [2, p0[2].key],
+      ],
+    );
+  });
+
+  describe('balanced consumer group (-G)', () => {
+    const gTopic = uniqueName('kcat-group');
+    const group = uniqueName('kcat-grp');
+    const first: Msg[] = Array.from({ length: 12 }, (_, i) => ({ key: `a${i}`, value: `first-${i}` }));
+    const second: Msg[] = Array.from({ length: 5 }, (_, i) => ({ key: `b${i}`, value: `second-${i}` }));
+
+    const produce = async (msgs: Msg[]) => {
+      const input = msgs.map((m) => `${m.key}:${m.value}`).join('\n') + '\n';
+      assertOk(
+        'kcat -P',
+        await run(KCAT, [...base(), '-P', '-t', gTopic, '-K', ':', '-X', 'partitioner=murmur2_random'], {
+          input,
+          timeoutMs: 60_000,
+        }),
+      );
+    };
+    // kcat closes the consumer on exit, which commits the offsets it stored for delivered
+    // messages (enable.auto.commit is on by default). `stop` is either `-c N` (exit after N
+    // messages) or `-e` (exit once every assigned partition reached its end).
+    const consumeInGroup = (...stop: string[]) =>
+      run(KCAT, [...base(), '-G', group, ...stop, '-X', 'auto.offset.reset=earliest', '-J', gTopic], {
+        timeoutMs: 60_000,
+      });
+
+    it('consumes every message of a fresh topic and commits on exit', async () => {
+      await produce(first);
+      const r = await consumeInGroup('-c', String(first.length));
+      assertOk('kcat -G (first run)', r);
+      const got = parseJsonLines<KcatJsonMessage>(r.stdout);
+      assert.deepEqual(asSet(got.map(toMsg)), asSet(first), describeRun('kcat -G', r));
+
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [gTopic] });
+        const total = committed.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+        assert.equal(total, first.length, `committed offsets ${JSON.stringify(committed.partitions)}`);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+
+    it('a second run with the same group resumes after the committed offsets', async () => {
+      await produce(second);
+      // -e rather than -c: proves nothing beyond the new messages is delivered
+      const r = await consumeInGroup('-e');
+      assertOk('kcat -G (second run)', r);
+      const got = parseJsonLines<KcatJsonMessage>(r.stdout);
+      assert.deepEqual(asSet(got.map(toMsg)), asSet(second), describeRun('kcat -G resume', r));
+    });
+
+    it('leaves the group committed at the high watermark of every partition', async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [gTopic] });
+        const high = await admin.fetchTopicOffsets(gTopic);
+        const byPartition = (xs: { partition: number; offset: string }[]) =>
+          Object.fromEntries(xs.map((x) => [x.partition, Math.max(0, Number(x.offset))]));
+        assert.deepEqual(
+          byPartition(committed.partitions),
+          byPartition(high.map((h) => ({ partition: h.partition, offset: h.high }))),
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    });
+  });
+});
