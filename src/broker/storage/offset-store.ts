@@ -54,10 +54,12 @@ export class OffsetStore {
   private constructor(
     private readonly path: string,
     private readonly logger: Logger,
+    private readonly compactMinBytes: number,
   ) {}
 
-  static async open(dataDir: string, logger: Logger): Promise<OffsetStore> {
-    const store = new OffsetStore(join(dataDir, FILE_NAME), logger);
+  /** `compactMinBytes` exists for tests; the default suits real use. */
+  static async open(dataDir: string, logger: Logger, opts: { compactMinBytes?: number } = {}): Promise<OffsetStore> {
+    const store = new OffsetStore(join(dataDir, FILE_NAME), logger, opts.compactMinBytes ?? COMPACT_MIN_BYTES);
     const raw = await readFileIfExists(store.path);
     if (raw) {
       const lines = raw.toString('utf8').split('\n');
@@ -150,38 +152,36 @@ export class OffsetStore {
 
   private async writeLoop(): Promise<void> {
     try {
-      await this.drainPending();
+      while (this.pending.length > 0) await this.writeBatch();
     } finally {
       // Cleared in the same tick the queue was seen empty, so no enqueue can slip in between.
       this.writing = null;
     }
   }
 
-  private async drainPending(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      const data = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
+  private async writeBatch(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    const data = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
+    try {
+      this.fh ??= await fsp.open(this.path, 'a');
+      await this.fh.write(data, 0, data.length);
+      this.fileBytes += data.length;
+    } catch (err) {
+      this.logger.error({ err, file: this.path }, 'committing offsets failed');
+      const e = err instanceof Error ? err : new Error(String(err));
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    for (const p of batch) {
+      p.apply();
+      p.resolve();
+    }
+    if (this.fileBytes > this.compactMinBytes && this.fileBytes > 4 * this.snapshotBytes) {
       try {
-        this.fh ??= await fsp.open(this.path, 'a');
-        await this.fh.write(data, 0, data.length);
-        this.fileBytes += data.length;
+        await this.writeSnapshot();
       } catch (err) {
-        this.logger.error({ err, file: this.path }, 'committing offsets failed');
-        const e = err instanceof Error ? err : new Error(String(err));
-        for (const p of batch) p.reject(e);
-        continue;
-      }
-      for (const p of batch) {
-        p.apply();
-        p.resolve();
-      }
-      if (this.fileBytes > COMPACT_MIN_BYTES && this.fileBytes > 4 * this.snapshotBytes) {
-        try {
-          await this.writeSnapshot();
-        } catch (err) {
-          this.logger.warn({ err, file: this.path }, 'compacting committed offsets failed');
-        }
+        this.logger.warn({ err, file: this.path }, 'compacting committed offsets failed');
       }
     }
   }
