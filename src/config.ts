@@ -1,0 +1,402 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { TOPIC_ISSUE_TEXT, topicNameIssue } from './messages/topic-name.js';
+
+/**
+ * Settings come from four layers, later ones winning: built-in defaults, config/default.json,
+ * .env, the process environment, command-line flags. Every leaf remembers which layer and
+ * which name (env var, flag, JSON path) supplied it, so a validation error can tell the
+ * operator exactly what to fix.
+ */
+
+export type SourceKind = 'default' | 'file' | 'dotenv' | 'env' | 'flag';
+
+interface Origin {
+  kind: SourceKind;
+  /** The spelling the operator used: `PORT`, `--port`, `http.port`. */
+  name: string;
+  /** Human label for the layer, e.g. `environment`. */
+  label: string;
+}
+
+interface FieldSpec {
+  path: string;
+  env?: string;
+  flag?: string;
+  /** One line for the README table. */
+  description: string;
+}
+
+/** The settings table; README rows and the env/flag lookups are both driven by it. */
+export const CONFIG_FIELDS: readonly FieldSpec[] = [
+  { path: 'kafka.brokers', env: 'KAFKA_BROKERS', flag: 'brokers', description: '`embedded` (start or join the in-process broker) or `host:port,host:port`' },
+  { path: 'kafka.topic', env: 'KAFKA_TOPIC', flag: 'topic', description: 'topic the consumer reads and the form suggests' },
+  { path: 'kafka.groupId', env: 'KAFKA_GROUP_ID', flag: 'group-id', description: 'consumer group id' },
+  { path: 'kafka.clientId', env: 'KAFKA_CLIENT_ID', flag: 'client-id', description: 'Kafka client id' },
+  { path: 'kafka.sessionTimeoutMs', env: 'KAFKA_SESSION_TIMEOUT_MS', description: 'consumer session timeout' },
+  { path: 'kafka.heartbeatIntervalMs', env: 'KAFKA_HEARTBEAT_INTERVAL_MS', description: 'consumer heartbeat interval (< session timeout)' },
+  { path: 'kafka.connectionTimeoutMs', env: 'KAFKA_CONNECTION_TIMEOUT_MS', description: 'TCP connect timeout to a broker' },
+  { path: 'kafka.requestTimeoutMs', env: 'KAFKA_REQUEST_TIMEOUT_MS', description: 'timeout of one Kafka request' },
+  { path: 'kafka.sendTimeoutMs', env: 'KAFKA_SEND_TIMEOUT_MS', description: 'upper bound for one produce, retries included' },
+  { path: 'kafka.idempotence', env: 'KAFKA_IDEMPOTENCE', description: '`auto` (use it when the broker supports it) or `off`' },
+  { path: 'http.host', env: 'HOST', flag: 'host', description: 'interface the web server binds' },
+  { path: 'http.port', env: 'PORT', flag: 'port', description: 'web server port (0 = any free port)' },
+  { path: 'http.secureCookies', env: 'SECURE_COOKIES', description: 'mark cookies Secure (only behind HTTPS)' },
+  { path: 'messages.capacity', env: 'MESSAGES_CAPACITY', flag: 'capacity', description: 'how many consumed messages are kept in memory' },
+  { path: 'messages.maxBytes', env: 'MESSAGES_MAX_BYTES', description: 'largest message value accepted, in UTF-8 bytes' },
+  { path: 'embedded.host', env: 'EMBEDDED_HOST', description: 'embedded broker bind address' },
+  { path: 'embedded.port', env: 'EMBEDDED_PORT', flag: 'embedded-port', description: 'embedded broker port' },
+  { path: 'embedded.dataDir', env: 'EMBEDDED_DATA_DIR', flag: 'data-dir', description: 'embedded broker data directory' },
+  { path: 'embedded.partitions', env: 'EMBEDDED_PARTITIONS', description: 'partitions of auto-created topics' },
+  { path: 'instance.id', env: 'INSTANCE_ID', flag: 'instance-id', description: 'name of this app instance (default: host:port it listens on)' },
+  { path: 'log.level', env: 'LOG_LEVEL', flag: 'log-level', description: 'fatal, error, warn, info, debug, trace or silent' },
+];
+
+/** Secrets are read from the environment (or .env) only, never from a committed file or argv. */
+const SECRET_FIELDS = [
+  { path: 'secrets.session', env: 'SESSION_SECRET' },
+  { path: 'secrets.csrf', env: 'CSRF_SECRET' },
+] as const;
+
+export const DEFAULTS = {
+  kafka: {
+    brokers: 'embedded',
+    topic: 'test-topic',
+    groupId: 'web-demo-group',
+    clientId: 'kafka-web-demo',
+    sessionTimeoutMs: 6000,
+    heartbeatIntervalMs: 2000,
+    connectionTimeoutMs: 3000,
+    requestTimeoutMs: 5000,
+    sendTimeoutMs: 5000,
+    idempotence: 'auto',
+  },
+  http: { host: '127.0.0.1', port: 3000, secureCookies: false },
+  messages: { capacity: 100, maxBytes: 1_048_576 },
+  embedded: { host: '127.0.0.1', port: 9092, dataDir: './data/kafka', partitions: 3 },
+  instance: { id: '' },
+  log: { level: 'info' },
+} as const;
+
+const asNumber = (v: unknown): unknown =>
+  typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
+
+function int(min: number, max: number) {
+  const msg = `must be an integer ${min}-${max}`;
+  return z.preprocess(
+    asNumber,
+    z.number({ error: msg }).int({ error: msg }).min(min, { error: msg }).max(max, { error: msg }),
+  );
+}
+
+function bool() {
+  const msg = 'must be true or false';
+  return z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const s = v.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(s)) return true;
+    if (['false', '0', 'no', 'off'].includes(s)) return false;
+    return v;
+  }, z.boolean({ error: msg }));
+}
+
+function nonEmpty(what = 'must not be empty') {
+  return z.string({ error: 'must be a string' }).trim().min(1, { error: what });
+}
+
+const hostPort = /^(\[[0-9a-fA-F:]+\]|[^\s:,]+):(\d{1,5})$/;
+
+const brokersSchema = nonEmpty().transform((raw, ctx): 'embedded' | string[] => {
+  if (raw.toLowerCase() === 'embedded') return 'embedded';
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of list) {
+    const m = hostPort.exec(entry);
+    const port = m ? Number(m[2]) : NaN;
+    if (!m || port < 1 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port (use "embedded" or "host:port,host:port")` });
+      return z.NEVER;
+    }
+  }
+  if (list.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be "embedded" or a list of host:port' });
+    return z.NEVER;
+  }
+  return list;
+});
+
+const topicSchema = nonEmpty('is required').superRefine((name, ctx) => {
+  const issue = topicNameIssue(name);
+  if (issue) ctx.addIssue({ code: 'custom', message: TOPIC_ISSUE_TEXT[issue] });
+});
+
+const optionalSecret = z
+  .string()
+  .min(16, { error: 'must be at least 16 characters' })
+  .optional();
+
+const schema = z
+  .object({
+    kafka: z
+      .object({
+        brokers: brokersSchema,
+        topic: topicSchema,
+        groupId: nonEmpty(),
+        clientId: nonEmpty().regex(/^[\w.-]+$/, { error: 'may only contain letters, digits, ".", "_" and "-"' }),
+        sessionTimeoutMs: int(1000, 1_800_000),
+        heartbeatIntervalMs: int(100, 600_000),
+        connectionTimeoutMs: int(100, 120_000),
+        requestTimeoutMs: int(100, 300_000),
+        sendTimeoutMs: int(500, 300_000),
+        idempotence: z.enum(['auto', 'off'], { error: 'must be "auto" or "off"' }),
+      })
+      .strict(),
+    http: z
+      .object({ host: nonEmpty(), port: int(0, 65535), secureCookies: bool() })
+      .strict(),
+    messages: z
+      .object({ capacity: int(1, 100_000), maxBytes: int(1, 16 * 1024 * 1024) })
+      .strict(),
+    embedded: z
+      .object({ host: nonEmpty(), port: int(0, 65535), dataDir: nonEmpty(), partitions: int(1, 1000) })
+      .strict(),
+    instance: z.object({ id: z.string({ error: 'must be a string' }).trim() }).strict(),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+          error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+        }),
+      })
+      .strict(),
+    secrets: z.object({ session: optionalSecret, csrf: optionalSecret }).strict(),
+    nodeEnv: z.string(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.kafka.heartbeatIntervalMs >= c.kafka.sessionTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafka', 'heartbeatIntervalMs'],
+        message: `must be lower than kafka.sessionTimeoutMs (${c.kafka.sessionTimeoutMs})`,
+      });
+    }
+  });
+
+type Parsed = z.output<typeof schema>;
+
+export interface AppConfig extends Omit<Parsed, 'instance'> {
+  /** Empty id means "derive host:port once the server listens". */
+  instance: { id: string | undefined };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Arguments after the script name, i.e. `process.argv.slice(2)`. */
+  argv?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where `config/default.json` and `.env` are looked up; also the base of relative paths. */
+  cwd?: string;
+  /** File contents to use instead of reading the disk (tests). `null` means "file absent". */
+  files?: { configJson?: string | null; dotenv?: string | null };
+}
+
+const LABELS: Record<SourceKind, string> = {
+  default: 'default',
+  file: 'config/default.json',
+  dotenv: '.env file',
+  env: 'environment',
+  flag: 'command line',
+};
+
+type Layer = Map<string, { value: unknown; origin: Origin }>;
+
+function flatten(obj: unknown, prefix: string, out: Array<[string, unknown]>): void {
+  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
+    for (const [k, v] of Object.entries(obj)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.push([prefix, obj]);
+  }
+}
+
+function readOptional(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function fileLayer(text: string | null, problems: string[]): Layer {
+  const layer: Layer = new Map();
+  if (text === null) return layer;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    problems.push(`config/default.json: not valid JSON (${(err as Error).message})`);
+    return layer;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    problems.push('config/default.json: must contain a JSON object');
+    return layer;
+  }
+  const leaves: Array<[string, unknown]> = [];
+  flatten(json, '', leaves);
+  for (const [p, value] of leaves) {
+    if (p.startsWith('secrets.') || p === 'secrets' || p === 'nodeEnv') {
+      problems.push(`${p} (config/default.json): secrets and NODE_ENV may only come from the environment`);
+      continue;
+    }
+    layer.set(p, { value, origin: { kind: 'file', name: p, label: LABELS.file } });
+  }
+  return layer;
+}
+
+function envLayer(vars: Readonly<Record<string, string | undefined>>, kind: 'env' | 'dotenv'): Layer {
+  const layer: Layer = new Map();
+  const fields: Array<{ path: string; env?: string }> = [...CONFIG_FIELDS, ...SECRET_FIELDS];
+  for (const f of fields) {
+    if (!f.env) continue;
+    const raw = vars[f.env];
+    // `PORT=` in a .env file means "not set" for operators, not "the empty port".
+    if (raw === undefined || raw === '') continue;
+    layer.set(f.path, { value: raw, origin: { kind, name: f.env, label: LABELS[kind] } });
+  }
+  const nodeEnv = vars.NODE_ENV;
+  if (nodeEnv) layer.set('nodeEnv', { value: nodeEnv, origin: { kind, name: 'NODE_ENV', label: LABELS[kind] } });
+  return layer;
+}
+
+/** ASP.NET's `--urls=http://localhost:6001`; we serve one plain-HTTP address. */
+function parseUrls(raw: string): { host: string; port: string } | string {
+  const first = raw.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+  if (first.length !== 1) return 'exactly one URL is supported';
+  const m = /^http:\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/i.exec(first[0]!);
+  if (!m) return `"${first[0]}" is not an http://host:port URL`;
+  let host = m[1]!;
+  if (host === '*' || host === '+') host = '0.0.0.0';
+  if (host.startsWith('[')) host = host.slice(1, -1);
+  return { host, port: m[2] ?? '80' };
+}
+
+function flagLayer(argv: readonly string[], problems: string[]): Layer {
+  const layer: Layer = new Map();
+  const byFlag = new Map(CONFIG_FIELDS.filter((f) => f.flag).map((f) => [f.flag!, f]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      problems.push(`${arg} (command line): unexpected argument`);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (flag !== 'urls' && !byFlag.has(flag)) {
+      problems.push(`--${flag} (command line): unknown option`);
+      if (value === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) i++;
+      continue;
+    }
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) {
+        problems.push(`--${flag} (command line): needs a value`);
+        continue;
+      }
+      value = next;
+      i++;
+    }
+    const origin: Origin = { kind: 'flag', name: `--${flag}`, label: LABELS.flag };
+    if (flag === 'urls') {
+      const parsed = parseUrls(value);
+      if (typeof parsed === 'string') {
+        problems.push(`--urls (command line): ${parsed}`);
+        continue;
+      }
+      layer.set('http.host', { value: parsed.host, origin });
+      layer.set('http.port', { value: parsed.port, origin });
+      continue;
+    }
+    layer.set(byFlag.get(flag)!.path, { value, origin });
+  }
+  return layer;
+}
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (next === null || typeof next !== 'object') node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+/** Pure apart from reading the two optional files (which `files` can replace). */
+export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? {};
+  const problems: string[] = [];
+
+  const configText =
+    opts.files?.configJson !== undefined ? opts.files.configJson : readOptional(path.join(cwd, 'config', 'default.json'));
+  const dotenvText = opts.files?.dotenv !== undefined ? opts.files.dotenv : readOptional(path.join(cwd, '.env'));
+
+  const defaults: Layer = new Map();
+  const defaultLeaves: Array<[string, unknown]> = [];
+  flatten(DEFAULTS, '', defaultLeaves);
+  for (const [p, value] of defaultLeaves) defaults.set(p, { value, origin: { kind: 'default', name: p, label: LABELS.default } });
+  defaults.set('nodeEnv', { value: 'production', origin: { kind: 'default', name: 'NODE_ENV', label: LABELS.default } });
+
+  const layers = [
+    defaults,
+    fileLayer(configText, problems),
+    envLayer(dotenvText === null ? {} : parseDotenv(dotenvText), 'dotenv'),
+    envLayer(env, 'env'),
+    flagLayer(opts.argv ?? [], problems),
+  ];
+
+  const merged: Layer = new Map();
+  for (const layer of layers) for (const [k, v] of layer) merged.set(k, v);
+
+  const raw: Record<string, unknown> = { secrets: {} };
+  for (const [k, v] of merged) setPath(raw, k, v.value);
+
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const base = issue.path.map(String).join('.');
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const p = base ? `${base}.${key}` : key;
+          const o = merged.get(p)?.origin ?? findOriginUnder(merged, p);
+          problems.push(`${p} (${o?.label ?? 'config'}): unknown setting`);
+        }
+        continue;
+      }
+      const origin = merged.get(base)?.origin ?? findOriginUnder(merged, base);
+      problems.push(`${origin?.name ?? base} (${origin?.label ?? 'config'}): ${issue.message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const data = result.data!;
+
+  return {
+    ...data,
+    embedded: { ...data.embedded, dataDir: path.resolve(cwd, data.embedded.dataDir) },
+    instance: { id: data.instance.id === '' ? undefined : data.instance.id },
+  };
+}
+
+function findOriginUnder(merged: Layer, prefix: string): Origin | undefined {
+  for (const [k, v] of merged) if (k.startsWith(`${prefix}.`)) return v.origin;
+  return undefined;
+}

@@ -1,0 +1,63 @@
+import { startBroker } from '../broker/index.js';
+import type { AppConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { probeKafka } from './probe.js';
+
+export type BrokerMode = 'embedded-started' | 'embedded-joined' | 'external';
+
+export interface BrokerConnection {
+  mode: BrokerMode;
+  /** Bootstrap addresses for the Kafka clients. */
+  addresses: string[];
+  /** Stops the broker if this process started it; otherwise does nothing. */
+  close(): Promise<void>;
+}
+
+/**
+ * Decides where Kafka is. With `brokers: embedded` we first ask the configured address whether a
+ * Kafka broker already answers (another instance, or `npm run broker`) and join it; only if
+ * nobody does do we start one in-process. Two instances racing for the port is fine: the loser
+ * sees EADDRINUSE, probes again and joins the winner.
+ */
+export async function connectBroker(config: AppConfig, logger: Logger): Promise<BrokerConnection> {
+  if (config.kafka.brokers !== 'embedded') {
+    const addresses = [...config.kafka.brokers];
+    logger.info({ brokers: addresses }, 'using external Kafka');
+    return { mode: 'external', addresses, close: async () => {} };
+  }
+
+  const { host, port, dataDir, partitions } = config.embedded;
+  const join = async (): Promise<BrokerConnection | undefined> => {
+    if (port === 0) return undefined;
+    try {
+      await probeKafka(host, port, 1000);
+    } catch {
+      return undefined;
+    }
+    const address = `${host}:${port}`;
+    logger.info({ broker: address }, 'a Kafka broker already answers on the embedded address; joining it');
+    return { mode: 'embedded-joined', addresses: [address], close: async () => {} };
+  };
+
+  const joined = await join();
+  if (joined) return joined;
+
+  try {
+    const broker = await startBroker({
+      host,
+      port,
+      dataDir,
+      defaultPartitions: partitions,
+      logger: logger.child({ component: 'broker' }),
+    });
+    logger.info({ broker: broker.address, dataDir }, 'started the embedded Kafka broker in this process');
+    return { mode: 'embedded-started', addresses: [broker.address], close: () => broker.close() };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const late = await join();
+      if (late) return late;
+      throw new Error(`${host}:${port} is in use by something that does not answer as a Kafka broker`, { cause: err });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,200 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../logger.js';
+import type { MessageStore, StoredMessage } from '../messages/store.js';
+import { classifyKafkaError, type ConsumedRecord, type ConsumerHandle, type KafkaGateway } from './client.js';
+import { backoffDelay, DEFAULT_BACKOFF, withTimeout, type BackoffOptions } from './timing.js';
+
+export type ConsumerState = 'idle' | 'connecting' | 'running' | 'crashed' | 'stopped';
+
+export interface ConsumerStatus {
+  state: ConsumerState;
+  since: Date;
+  topic: string;
+  groupId: string;
+  lastError: string | undefined;
+  /** How many times the worker rebuilt its client after a failure. */
+  restarts: number;
+  nextRetryAt: Date | undefined;
+  /** Partitions of `topic` this instance owns right now (empty while not in the group). */
+  partitions: number[];
+  consumed: number;
+  commitFailures: number;
+}
+
+/**
+ * Extension points for fault-injection demos (skip commit, crash, stall). Throwing from
+ * `beforeStore` behaves like a handler crash; a slow promise behaves like a stalled handler.
+ */
+export interface ConsumerHooks {
+  beforeStore?(record: ConsumedRecord): Promise<void> | void;
+  shouldCommit?(record: ConsumedRecord): boolean;
+}
+
+export interface ConsumerWorkerOptions {
+  gateway: KafkaGateway;
+  logger: Logger;
+  store: MessageStore;
+  topic: string;
+  groupId: string;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** Fetch long-poll; kept short so a graceful stop never waits long for the fetch loop. */
+  maxWaitMs?: number;
+  instanceId: () => string;
+  backoff?: BackoffOptions;
+  hooks?: ConsumerHooks;
+}
+
+interface ConsumerEvents {
+  state: [ConsumerStatus];
+  message: [StoredMessage];
+}
+
+/**
+ * Keeps one group member alive for the app's lifetime. Unlike the original demo, which gives up
+ * after a failed start, every failure (broker down at start, crash while running) leads to a
+ * fresh kafkajs consumer after a backoff, and the state is observable meanwhile.
+ */
+export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
+  private handle: ConsumerHandle | undefined;
+  /** Bumped per client so late callbacks from a discarded client are ignored. */
+  private generation = 0;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private current: ConsumerStatus;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ConsumerWorkerOptions) {
+    super();
+    this.log = opts.logger.child({ component: 'consumer', groupId: opts.groupId, topic: opts.topic });
+    this.current = {
+      state: 'idle',
+      since: new Date(),
+      topic: opts.topic,
+      groupId: opts.groupId,
+      lastError: undefined,
+      restarts: 0,
+      nextRetryAt: undefined,
+      partitions: [],
+      consumed: 0,
+      commitFailures: 0,
+    };
+  }
+
+  status(): ConsumerStatus {
+    return { ...this.current, partitions: [...this.current.partitions] };
+  }
+
+  start(): void {
+    if (this.current.state !== 'idle') return;
+    void this.launch();
+  }
+
+  /** Leaves the group (LeaveGroup via disconnect) so partitions move to other instances at once. */
+  async stop(timeoutMs = 3000): Promise<void> {
+    if (this.current.state === 'stopped') return;
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    this.update({ state: 'stopped', partitions: [], nextRetryAt: undefined });
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) {
+      await withTimeout(handle.disconnect(), timeoutMs, 'consumer disconnect timed out').catch((err) =>
+        this.log.warn({ err }, 'consumer did not leave the group cleanly'),
+      );
+    }
+  }
+
+  private async launch(): Promise<void> {
+    const gen = ++this.generation;
+    this.update({ state: 'connecting', nextRetryAt: undefined, partitions: [] });
+    const handle = this.opts.gateway.consumer({
+      groupId: this.opts.groupId,
+      sessionTimeoutMs: this.opts.sessionTimeoutMs,
+      heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
+      maxWaitMs: this.opts.maxWaitMs ?? 1000,
+    });
+    this.handle = handle;
+
+    handle.onJoin(({ memberId, assigned }) => {
+      if (gen !== this.generation) return;
+      const partitions = [...(assigned[this.opts.topic] ?? [])].sort((a, b) => a - b);
+      this.attempt = 0;
+      this.update({ state: 'running', lastError: undefined, partitions });
+      this.log.info({ memberId, partitions }, 'consumer joined the group');
+    });
+    handle.onRebalancing(() => {
+      if (gen === this.generation) this.log.info('group is rebalancing');
+    });
+    handle.onCrash((error) => {
+      if (gen === this.generation) this.fail(gen, error);
+    });
+
+    try {
+      await handle.connect();
+      await handle.subscribe(this.opts.topic, true);
+      await handle.run((record) => this.handleRecord(gen, handle, record));
+    } catch (err) {
+      if (gen === this.generation) this.fail(gen, err);
+    }
+  }
+
+  private async handleRecord(gen: number, handle: ConsumerHandle, record: ConsumedRecord): Promise<void> {
+    if (gen !== this.generation) return;
+    await this.opts.hooks?.beforeStore?.(record);
+    const stored: StoredMessage = {
+      receivedAt: new Date(),
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+      instance: this.opts.instanceId(),
+    };
+    this.opts.store.add(stored);
+    this.current.consumed++;
+    this.emit('message', stored);
+
+    if (this.opts.hooks?.shouldCommit && !this.opts.hooks.shouldCommit(record)) return;
+    // The committed offset is the *next* one to read; committing record.offset would replay
+    // this message after every restart or rebalance.
+    const next = (BigInt(record.offset) + 1n).toString();
+    try {
+      await handle.commit(record.topic, record.partition, next);
+    } catch (err) {
+      // Commits are cumulative, so the next successful one covers this record; until then a
+      // restart re-delivers it (at-least-once). Throwing here would make kafkajs re-run the
+      // handler and store the message twice for a failure that is only about bookkeeping.
+      this.current.commitFailures++;
+      this.log.warn({ err: classifyKafkaError(err).message, partition: record.partition, offset: record.offset }, 'offset commit failed');
+    }
+  }
+
+  private fail(gen: number, error: unknown): void {
+    if (gen !== this.generation || this.current.state === 'stopped') return;
+    this.generation++;
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) void handle.disconnect().catch(() => {});
+    const reason = classifyKafkaError(error).message;
+    const delay = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
+    this.update({
+      state: 'crashed',
+      lastError: reason,
+      partitions: [],
+      restarts: this.current.restarts + 1,
+      nextRetryAt: new Date(Date.now() + delay),
+    });
+    this.log.warn({ reason, retryInMs: delay }, 'consumer failed; restarting with a fresh client');
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.launch(), delay);
+    this.retryTimer.unref();
+  }
+
+  private update(patch: Partial<ConsumerStatus>): void {
+    const stateChanged = patch.state !== undefined && patch.state !== this.current.state;
+    this.current = { ...this.current, ...patch, since: stateChanged ? new Date() : this.current.since };
+    if (stateChanged) this.emit('state', this.status());
+  }
+}

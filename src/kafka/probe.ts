@@ -1,0 +1,99 @@
+import net from 'node:net';
+
+export interface ApiVersionRange {
+  min: number;
+  max: number;
+}
+
+export interface ProbeResult {
+  /** API key -> supported version range, as the broker advertised it. */
+  apis: Map<number, ApiVersionRange>;
+}
+
+const API_VERSIONS_KEY = 18;
+export const INIT_PRODUCER_ID_KEY = 22;
+
+/**
+ * Asks host:port "are you a Kafka broker, and which APIs do you speak?" with an ApiVersions v0
+ * request. Version 0 is understood by every broker since 0.10, so this works against the
+ * embedded broker and real Kafka alike, and it is cheap enough to use as a liveness check.
+ * Rejects on refusal, timeout, or a reply that is not a well-formed ApiVersions response.
+ */
+export function probeKafka(host: string, port: number, timeoutMs = 1500, clientId = 'kafka-web-demo-probe'): Promise<ProbeResult> {
+  return new Promise((resolve, reject) => {
+    const correlationId = Math.floor(Math.random() * 0x7fffffff);
+    const client = Buffer.from(clientId, 'utf8');
+    const request = Buffer.alloc(4 + 2 + 2 + 4 + 2 + client.length);
+    let o = request.writeInt32BE(request.length - 4, 0);
+    o = request.writeInt16BE(API_VERSIONS_KEY, o);
+    o = request.writeInt16BE(0, o);
+    o = request.writeInt32BE(correlationId, o);
+    o = request.writeInt16BE(client.length, o);
+    client.copy(request, o);
+
+    let received = Buffer.alloc(0);
+    let settled = false;
+    const socket = net.connect({ host, port });
+    const finish = (err: Error | null, result?: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(result!);
+    };
+    const timer = setTimeout(() => finish(new Error(`no ApiVersions answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+
+    socket.once('connect', () => socket.write(request));
+    socket.on('error', (err) => finish(err));
+    socket.on('close', () => finish(new Error(`${host}:${port} closed the connection without an ApiVersions answer`)));
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < 4) return;
+      const size = received.readInt32BE(0);
+      if (size < 6 || size > 1 << 20) return finish(new Error(`${host}:${port} does not speak the Kafka protocol`));
+      if (received.length < 4 + size) return;
+      try {
+        finish(null, parseApiVersionsV0(received.subarray(4, 4 + size), correlationId));
+      } catch (err) {
+        finish(err as Error);
+      }
+    });
+  });
+}
+
+function parseApiVersionsV0(body: Buffer, correlationId: number): ProbeResult {
+  if (body.readInt32BE(0) !== correlationId) throw new Error('ApiVersions answer has the wrong correlation id');
+  const errorCode = body.readInt16BE(4);
+  if (errorCode !== 0) throw new Error(`ApiVersions failed with Kafka error code ${errorCode}`);
+  const count = body.readInt32BE(6);
+  if (count < 0 || 10 + count * 6 > body.length) throw new Error('malformed ApiVersions answer');
+  const apis = new Map<number, ApiVersionRange>();
+  for (let i = 0; i < count; i++) {
+    const at = 10 + i * 6;
+    apis.set(body.readInt16BE(at), { min: body.readInt16BE(at + 2), max: body.readInt16BE(at + 4) });
+  }
+  return { apis };
+}
+
+/** Splits "host:port" (IPv6 hosts in brackets). */
+export function splitHostPort(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  let host = address.slice(0, i);
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  return { host, port: Number(address.slice(i + 1)) };
+}
+
+/** First broker of the list that answers; rejects with the last error if none does. */
+export async function probeAny(addresses: readonly string[], timeoutMs?: number): Promise<ProbeResult & { address: string }> {
+  let last: unknown = new Error('no broker addresses');
+  for (const address of addresses) {
+    const { host, port } = splitHostPort(address);
+    try {
+      return { ...(await probeKafka(host, port, timeoutMs)), address };
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}

@@ -1,0 +1,8 @@
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+
+export type { Logger };
+
+/** JSON lines on stdout; pretty printing is left to `| npx pino-pretty` so production output stays parseable. */
+export function createLogger(level: LevelWithSilent, bindings: Record<string, unknown> = {}): Logger {
+  return pino({ level, base: { pid: process.pid, ...bindings } });
+}

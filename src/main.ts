@@ -1,0 +1,156 @@
+/**
+ * Composition root: config -> broker (embedded or external) -> Kafka services -> web -> shutdown.
+ * `startApp` is exported so tests can run the whole stack in-process; running this file starts it
+ * from process.argv / process.env.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { connectBroker, type BrokerConnection } from './kafka/broker-connection.js';
+import { createKafkaGateway } from './kafka/client.js';
+import { ProducerService } from './kafka/producer-service.js';
+import { ConsumerWorker } from './kafka/consumer-worker.js';
+import { MessageStore } from './messages/store.js';
+import { createApp } from './web/app.js';
+import { listen } from './web/server.js';
+import { resolveSecrets } from './web/secrets.js';
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  instanceId: string;
+  broker: BrokerConnection;
+  producer: ProducerService;
+  consumer: ConsumerWorker;
+  store: MessageStore;
+  /** Graceful stop; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** Shutdown budget; the whole stop sequence is bounded so SIGTERM exits within 5 s. */
+export const SHUTDOWN_TIMEOUT_MS = 5000;
+
+function displayHost(bindHost: string): string {
+  if (bindHost === '0.0.0.0' || bindHost === '::' || bindHost === '') return os.hostname();
+  return bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+}
+
+export async function startApp(config: AppConfig, logger: Logger): Promise<RunningApp> {
+  const broker = await connectBroker(config, logger);
+  let instanceId = config.instance.id ?? `${displayHost(config.http.host)}:${config.http.port}`;
+  let shuttingDown = false;
+
+  const gateway = createKafkaGateway({
+    brokers: broker.addresses,
+    clientId: config.kafka.clientId,
+    connectionTimeoutMs: config.kafka.connectionTimeoutMs,
+    requestTimeoutMs: config.kafka.requestTimeoutMs,
+    logger,
+  });
+  const store = new MessageStore(config.messages.capacity);
+  const producer = new ProducerService({
+    gateway,
+    logger,
+    brokers: broker.addresses,
+    idempotence: config.kafka.idempotence,
+    sendTimeoutMs: config.kafka.sendTimeoutMs,
+  });
+  const consumer = new ConsumerWorker({
+    gateway,
+    logger,
+    store,
+    topic: config.kafka.topic,
+    groupId: config.kafka.groupId,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    instanceId: () => instanceId,
+  });
+
+  const app = createApp({
+    config,
+    logger,
+    producer,
+    consumer,
+    store,
+    broker: { mode: broker.mode, addresses: broker.addresses },
+    instanceId: () => instanceId,
+    lifecycle: { isShuttingDown: () => shuttingDown },
+    secrets: resolveSecrets(config.secrets, logger),
+  });
+
+  let server;
+  try {
+    server = await listen(app, config.http.host, config.http.port);
+  } catch (err) {
+    await broker.close().catch(() => {});
+    throw err;
+  }
+  if (!config.instance.id) instanceId = `${displayHost(config.http.host)}:${server.port}`;
+  const url = `http://${displayHost(config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host)}:${server.port}`;
+
+  producer.start();
+  consumer.start();
+  logger.info({ url, instance: instanceId, broker: broker.mode, topic: config.kafka.topic, groupId: config.kafka.groupId }, 'web app listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      logger.info('shutting down');
+      const started = Date.now();
+      const left = () => Math.max(100, SHUTDOWN_TIMEOUT_MS - 500 - (Date.now() - started));
+      await server.close(Math.min(1500, left()));
+      await consumer.stop(Math.min(2000, left()));
+      await producer.stop(Math.min(1000, left()));
+      await broker.close().catch((err) => logger.warn({ err }, 'embedded broker did not close cleanly'));
+      logger.info({ tookMs: Date.now() - started }, 'stopped');
+    })());
+
+  return { url, port: server.port, instanceId, broker, producer, consumer, store, stop };
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.log.level);
+
+  let running: RunningApp;
+  try {
+    running = await startApp(config, logger);
+  } catch (err) {
+    logger.fatal({ err }, 'could not start');
+    process.exit(1);
+  }
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'signal received');
+    // Hard stop if anything in the graceful path hangs; a second signal also forces it.
+    setTimeout(() => {
+      logger.error('graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    process.once(signal, () => process.exit(1));
+    running.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) void main();

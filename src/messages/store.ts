@@ -1,0 +1,45 @@
+import { EventEmitter } from 'node:events';
+import { RingBuffer } from './ring-buffer.js';
+
+export interface StoredMessage {
+  receivedAt: Date;
+  topic: string;
+  partition: number;
+  /** int64 as a decimal string: Kafka offsets do not fit a JS number in general. */
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  /** Which app instance consumed it (several instances may share a group). */
+  instance: string;
+}
+
+interface StoreEvents {
+  message: [StoredMessage];
+}
+
+/**
+ * The last N consumed messages, shared by the consumer (writer) and the pages (readers).
+ * Emits `message` after each insert so live views can be pushed updates.
+ */
+export class MessageStore extends EventEmitter<StoreEvents> {
+  private readonly buffer: RingBuffer<StoredMessage>;
+
+  constructor(readonly capacity: number) {
+    super();
+    this.buffer = new RingBuffer(capacity);
+  }
+
+  add(message: StoredMessage): void {
+    this.buffer.push(message);
+    this.emit('message', message);
+  }
+
+  newestFirst(limit?: number): StoredMessage[] {
+    return this.buffer.newestFirst(limit);
+  }
+
+  get size(): number {
+    return this.buffer.size;
+  }
+}

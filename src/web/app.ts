@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
+import type { AppDependencies } from './types.js';
+import './locals.js';
+import { requestLog } from './middleware/request-log.js';
+import { securityHeaders } from './middleware/security.js';
+import { i18n } from './middleware/i18n.js';
+import { pageLocals } from './middleware/page-locals.js';
+import { clientSession } from './middleware/client-session.js';
+import { createCsrf } from './middleware/csrf.js';
+import { readFlash } from './middleware/flash.js';
+import { errorHandler, notFound } from './middleware/errors.js';
+import { healthRoutes } from './routes/health.js';
+import { langRoutes } from './routes/lang.js';
+import { apiMessageRoutes } from './routes/api-messages.js';
+import { homeRoutes } from './routes/home.js';
+import { produceRoutes } from './routes/produce.js';
+import { consumeRoutes } from './routes/consume.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bootstrapDist = path.join(path.dirname(createRequire(import.meta.url).resolve('bootstrap/package.json')), 'dist');
+
+/**
+ * Body limits sit a little above messages.maxBytes so the validator, not the parser, reports a
+ * too-long message with a proper field error. Form bodies are percent-encoded, which can triple
+ * the size of non-ASCII text, hence the larger form allowance.
+ */
+export function bodyLimits(maxBytes: number): { json: number; form: number } {
+  const slack = 64 * 1024;
+  return { json: maxBytes * 2 + slack, form: maxBytes * 3 + slack };
+}
+
+/** Builds the Express app from ready services; it starts nothing and listens on nothing. */
+export function createApp(deps: AppDependencies): Express {
+  const { config } = deps;
+  const secure = config.http.secureCookies;
+  const showStack = config.nodeEnv === 'development';
+  const limits = bodyLimits(config.messages.maxBytes);
+  const csrf = createCsrf({ secret: deps.secrets.csrf, secure });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', path.join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('query parser', 'simple');
+
+  app.use(requestLog(deps.logger));
+  app.use(securityHeaders({ secure }));
+  app.use('/vendor/bootstrap', express.static(bootstrapDist, { index: false, maxAge: '1d' }));
+  app.use('/static', express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
+
+  app.use(cookieParser(deps.secrets.session));
+  app.use(i18n());
+  app.use(pageLocals({ instanceId: deps.instanceId, topic: config.kafka.topic, showStack }));
+  app.use(healthRoutes(deps));
+  app.use(langRoutes({ secure }));
+
+  app.use(clientSession({ secure }));
+  app.use(express.urlencoded({ extended: false, limit: limits.form, parameterLimit: 20 }));
+  app.use(express.json({ limit: limits.json }));
+  app.use(csrf.protect);
+  app.use('/api', apiMessageRoutes(deps));
+
+  app.use(readFlash(), csrf.provideToken);
+  app.use(homeRoutes(deps));
+  app.use(produceRoutes(deps));
+  app.use(consumeRoutes(deps));
+
+  app.use(notFound());
+  app.use(errorHandler({ logger: deps.logger, showStack, bodyLimit: limits.form }));
+  return app;
+}

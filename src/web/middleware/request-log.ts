@@ -1,0 +1,26 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../../logger.js';
+
+/**
+ * One log line per request. Serializers are narrowed on purpose: the defaults would log the
+ * Cookie and Set-Cookie headers, i.e. CSRF and session tokens.
+ */
+export function requestLog(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger: logger.child({ component: 'http' }),
+    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/vendor/') || (req.url ?? '').startsWith('/static/') },
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    serializers: {
+      req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+    },
+  }) as unknown as RequestHandler;
+}

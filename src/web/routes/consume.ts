@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import type { AppDependencies } from '../types.js';
+
+/** Values longer than this are cut on the page; 100 × 1 MB would make an unusable table. */
+const PREVIEW_CHARS = 2000;
+
+export function consumeRoutes(deps: AppDependencies): Router {
+  const router = Router();
+  router.get('/consume', (_req, res) => {
+    const rows = deps.store.newestFirst().map((m) => {
+      const value = m.value;
+      const truncated = value !== null && value.length > PREVIEW_CHARS;
+      return {
+        receivedAt: m.receivedAt.toISOString(),
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        key: m.key,
+        value: truncated ? value.slice(0, PREVIEW_CHARS) : value,
+        truncatedBytes: truncated ? Buffer.byteLength(value, 'utf8') : 0,
+        instance: m.instance,
+      };
+    });
+    res.render('consume', {
+      rows,
+      capacity: deps.config.messages.capacity,
+      consumer: deps.consumer.status(),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import type { AppDependencies } from '../types.js';
+
+export function homeRoutes(deps: AppDependencies): Router {
+  const router = Router();
+  router.get('/', (_req, res) => {
+    res.render('home', {
+      producer: deps.producer.status(),
+      consumer: deps.consumer.status(),
+      broker: deps.broker,
+      groupId: deps.config.kafka.groupId,
+      stored: deps.store.size,
+      capacity: deps.config.messages.capacity,
+    });
+  });
+  return router;
+}

@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONFIG_FIELDS, ConfigError, DEFAULTS, loadConfig, type LoadConfigOptions } from '../../../src/config.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** No files unless a test provides them, so the developer's own .env never leaks in. */
+function load(opts: LoadConfigOptions = {}) {
+  return loadConfig({ cwd: '/srv/app', ...opts, files: { configJson: null, dotenv: null, ...opts.files } });
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('built-in defaults match the issue and config/default.json', () => {
+  const c = load();
+  assert.equal(c.kafka.brokers, 'embedded');
+  assert.equal(c.kafka.topic, 'test-topic');
+  assert.equal(c.kafka.groupId, 'web-demo-group');
+  assert.equal(c.kafka.sessionTimeoutMs, 6000);
+  assert.equal(c.kafka.heartbeatIntervalMs, 2000);
+  assert.equal(c.http.port, 3000);
+  assert.equal(c.messages.capacity, 100);
+  assert.equal(c.messages.maxBytes, 1048576);
+  assert.deepEqual(c.embedded, { host: '127.0.0.1', port: 9092, dataDir: '/srv/app/data/kafka', partitions: 3 });
+  assert.equal(c.instance.id, undefined);
+  assert.equal(c.log.level, 'info');
+  assert.equal(c.nodeEnv, 'production');
+
+  const shipped = JSON.parse(fs.readFileSync(path.join(repoRoot, 'config', 'default.json'), 'utf8'));
+  assert.deepEqual(shipped, JSON.parse(JSON.stringify(DEFAULTS)), 'config/default.json drifted from DEFAULTS');
+});
+
+test('precedence: flags > env > .env > config file > defaults', () => {
+  const configJson = JSON.stringify({ kafka: { topic: 'from-file', groupId: 'g-file', clientId: 'c-file' }, http: { port: 4000 } });
+  const dotenv = 'KAFKA_TOPIC=from-dotenv\nKAFKA_GROUP_ID=g-dotenv\nPORT=5000\n';
+  const env = { KAFKA_TOPIC: 'from-env', PORT: '6000' };
+  const argv = ['--topic', 'from-flag'];
+
+  const c = load({ files: { configJson, dotenv }, env, argv });
+  assert.equal(c.kafka.topic, 'from-flag');
+  assert.equal(c.http.port, 6000);
+  assert.equal(c.kafka.groupId, 'g-dotenv');
+  assert.equal(c.kafka.clientId, 'c-file');
+  assert.equal(c.messages.capacity, 100);
+
+  assert.equal(load({ files: { configJson, dotenv }, env }).kafka.topic, 'from-env');
+  assert.equal(load({ files: { configJson, dotenv } }).kafka.topic, 'from-dotenv');
+  assert.equal(load({ files: { configJson } }).kafka.topic, 'from-file');
+});
+
+test('reads config/default.json and .env from cwd when no contents are given', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'config'));
+    fs.writeFileSync(path.join(dir, 'config', 'default.json'), JSON.stringify({ messages: { capacity: 7 } }));
+    fs.writeFileSync(path.join(dir, '.env'), 'KAFKA_GROUP_ID=from-dotenv-file\n');
+    const c = loadConfig({ cwd: dir, env: {} });
+    assert.equal(c.messages.capacity, 7);
+    assert.equal(c.kafka.groupId, 'from-dotenv-file');
+    assert.equal(c.embedded.dataDir, path.join(dir, 'data', 'kafka'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('flag spellings: --flag value, --flag=value, and ASP.NET style --urls', () => {
+  const c = load({ argv: ['--port=6001', '--group-id', 'g2', '--brokers=a:9092,b:9093'] });
+  assert.equal(c.http.port, 6001);
+  assert.equal(c.kafka.groupId, 'g2');
+  assert.deepEqual(c.kafka.brokers, ['a:9092', 'b:9093']);
+
+  const u = load({ argv: ['--urls=http://localhost:6001'] });
+  assert.equal(u.http.host, 'localhost');
+  assert.equal(u.http.port, 6001);
+  assert.equal(load({ argv: ['--urls', 'http://*:7000'] }).http.host, '0.0.0.0');
+});
+
+test('errors name the field and the source it came from', () => {
+  assert.deepEqual(problemsOf(() => load({ env: { PORT: 'abc' } })), ['PORT (environment): must be an integer 0-65535']);
+  assert.deepEqual(problemsOf(() => load({ env: { PORT: '70000' } })), ['PORT (environment): must be an integer 0-65535']);
+  assert.deepEqual(problemsOf(() => load({ argv: ['--port', '-1'] })), ['--port (command line): must be an integer 0-65535']);
+  assert.deepEqual(problemsOf(() => load({ files: { dotenv: 'MESSAGES_CAPACITY=0' } })), [
+    'MESSAGES_CAPACITY (.env file): must be an integer 1-100000',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ files: { configJson: '{"http":{"port":"x"}}' } })), [
+    'http.port (config/default.json): must be an integer 0-65535',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ argv: ['--topic', 'bad topic!'] })), [
+    '--topic (command line): may only contain letters, digits, ".", "_" and "-"',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ env: { KAFKA_BROKERS: 'nohostport' } })), [
+    'KAFKA_BROKERS (environment): "nohostport" is not host:port (use "embedded" or "host:port,host:port")',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ env: { LOG_LEVEL: 'loud' } })), [
+    'LOG_LEVEL (environment): must be one of fatal, error, warn, info, debug, trace, silent',
+  ]);
+});
+
+test('several problems are reported together, and unknown settings/flags are refused', () => {
+  const problems = problemsOf(() =>
+    load({ env: { PORT: 'x', MESSAGES_CAPACITY: '-5' }, argv: ['--nope', '1'], files: { configJson: '{"http":{"prot":1}}' } }),
+  );
+  assert.ok(problems.includes('--nope (command line): unknown option'), problems.join('\n'));
+  assert.ok(problems.includes('http.prot (config/default.json): unknown setting'), problems.join('\n'));
+  assert.ok(problems.includes('PORT (environment): must be an integer 0-65535'), problems.join('\n'));
+  assert.ok(problems.includes('MESSAGES_CAPACITY (environment): must be an integer 1-100000'), problems.join('\n'));
+  assert.match(new ConfigError(problems).message, /^Invalid configuration:\n {2}/);
+});
+
+test('a flag without a value and malformed files are reported', () => {
+  assert.deepEqual(problemsOf(() => load({ argv: ['--port'] })), ['--port (command line): needs a value']);
+  assert.match(problemsOf(() => load({ files: { configJson: '{not json' } }))[0]!, /^config\/default\.json: not valid JSON/);
+  assert.deepEqual(problemsOf(() => load({ argv: ['--urls=https://x:1'] })), ['--urls (command line): "https://x:1" is not an http://host:port URL']);
+});
+
+test('heartbeat must be below the session timeout (cross-field rule)', () => {
+  assert.deepEqual(problemsOf(() => load({ env: { KAFKA_HEARTBEAT_INTERVAL_MS: '6000' } })), [
+    'KAFKA_HEARTBEAT_INTERVAL_MS (environment): must be lower than kafka.sessionTimeoutMs (6000)',
+  ]);
+});
+
+test('secrets come only from the environment or .env, never from the config file', () => {
+  const c = load({ env: { SESSION_SECRET: 's'.repeat(32) }, files: { dotenv: `CSRF_SECRET=${'c'.repeat(32)}` } });
+  assert.equal(c.secrets.session, 's'.repeat(32));
+  assert.equal(c.secrets.csrf, 'c'.repeat(32));
+  assert.deepEqual(problemsOf(() => load({ files: { configJson: '{"secrets":{"session":"abcdefabcdefabcdef"}}' } })), [
+    'secrets.session (config/default.json): secrets and NODE_ENV may only come from the environment',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ env: { CSRF_SECRET: 'short' } })), ['CSRF_SECRET (environment): must be at least 16 characters']);
+  assert.deepEqual(problemsOf(() => load({ argv: ['--session-secret', 'x'.repeat(20)] })), ['--session-secret (command line): unknown option']);
+});
+
+test('empty environment values count as unset; INSTANCE_ID and NODE_ENV pass through', () => {
+  const c = load({ env: { PORT: '', INSTANCE_ID: 'web-1', NODE_ENV: 'development' } });
+  assert.equal(c.http.port, 3000);
+  assert.equal(c.instance.id, 'web-1');
+  assert.equal(c.nodeEnv, 'development');
+});
+
+test('every field of the table has an environment variable', () => {
+  for (const f of CONFIG_FIELDS) assert.ok(f.env, `${f.path} has no env var`);
+});
