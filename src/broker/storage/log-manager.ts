@@ -46,6 +46,46 @@ export const MAX_PARTITIONS = 10_000;
 const MIN_SEGMENT_BYTES = 14;
 const MAX_SEGMENT_BYTES = 0x7fff_ffff;
 
+const LOCK_FILE = '.lock';
+
+/** True when `pid` is a running process that could be another broker (a node process). */
+async function isLiveBroker(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A recycled pid after a crash must not lock us out forever; where /proc exists, check the command.
+  const cmdline = await readFileIfExists(`/proc/${pid}/cmdline`).catch(() => null);
+  return cmdline === null || /node|tsx|bun|deno/i.test(cmdline.toString('utf8'));
+}
+
+/**
+ * Two brokers writing one data directory would corrupt it, so the directory carries a pid file.
+ * A file left by a dead process (kill -9, power loss) is taken over.
+ */
+async function acquireLock(dataDir: string): Promise<string> {
+  const path = join(dataDir, LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fsp.writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      return path;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+    }
+    const pid = Number((await readFileIfExists(path))?.toString('utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && (await isLiveBroker(pid))) {
+      throw new Error(`data directory ${dataDir} is in use by process ${pid} (remove ${path} if that is wrong)`);
+    }
+    await fsp.rm(path, { force: true });
+  }
+}
+
+async function releaseLock(path: string): Promise<void> {
+  const owner = (await readFileIfExists(path).catch(() => null))?.toString('utf8').trim();
+  if (owner === String(process.pid)) await fsp.rm(path, { force: true });
+}
+
 function partitionDirName(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
@@ -119,13 +159,24 @@ export class LogManager {
     private readonly defaults: LogDefaults,
     private readonly logger: Logger,
     readonly offsets: OffsetStore,
+    private readonly lockPath: string,
   ) {}
 
   /** Loads every topic and runs crash recovery on each partition. */
   static async open(opts: { dataDir: string; defaults: LogDefaults; logger: Logger }): Promise<LogManager> {
     await fsp.mkdir(opts.dataDir, { recursive: true });
-    const offsets = await OffsetStore.open(opts.dataDir, opts.logger);
-    const mgr = new LogManager(opts.dataDir, { ...opts.defaults }, opts.logger, offsets);
+    const lockPath = await acquireLock(opts.dataDir);
+    let offsets: OffsetStore;
+    try {
+      offsets = await OffsetStore.open(opts.dataDir, opts.logger);
+    } catch (err) {
+      await releaseLock(lockPath);
+      throw err;
+    }
+    const defaults = { ...opts.defaults };
+    // File positions in the index are uint32; Kafka caps segment.bytes at Int.MaxValue as well.
+    defaults.segmentBytes = Math.min(Math.max(defaults.segmentBytes, MIN_SEGMENT_BYTES), MAX_SEGMENT_BYTES);
+    const mgr = new LogManager(opts.dataDir, defaults, opts.logger, offsets, lockPath);
     try {
       await mgr.load();
     } catch (err) {
@@ -363,6 +414,7 @@ export class LogManager {
       const logs = [...this.topics.values()].flatMap((e) => e.logs);
       await Promise.allSettled(logs.map((l) => l.close()));
       await this.offsets.close();
+      await releaseLock(this.lockPath);
     })();
     return this.closing;
   }

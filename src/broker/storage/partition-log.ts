@@ -154,10 +154,14 @@ export class PartitionLog {
 
     for (let i = 0; i < bases.length; i++) {
       const seg = await log.recoverSegment(bases[i]);
-      if (seg.size === 0 && i < bases.length - 1) {
-        // Left by a crash right after a roll; the next segment carries on.
-        await seg.delete();
-        continue;
+      if (i < bases.length - 1) {
+        if (seg.size === 0) {
+          // Left by a crash right after a roll; the next segment carries on.
+          await seg.delete();
+          continue;
+        }
+        // Old segments reopen on demand, so a long log does not pin a descriptor per segment.
+        await seg.release();
       }
       const prev = log.segments[log.segments.length - 1];
       if (prev && seg.base < prev.endOffset) {
@@ -304,15 +308,21 @@ export class PartitionLog {
     return run;
   }
 
+  /**
+   * Writes everything queued at this moment, then yields the chain (so retention or
+   * DeleteRecords can run under sustained load) and comes back for what arrived meanwhile.
+   */
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const items = this.queue;
-        this.queue = [];
-        await this.writeItems(items);
-      }
+      const items = this.queue;
+      this.queue = [];
+      if (items.length > 0) await this.writeItems(items);
     } finally {
       this.draining = false;
+      if (this.queue.length > 0) {
+        this.draining = true;
+        void this.exclusive(() => this.drain());
+      }
     }
   }
 
@@ -426,7 +436,8 @@ export class PartitionLog {
   }
 
   async read(fetchOffset: bigint, maxBytes: number): Promise<Buffer<ArrayBuffer>> {
-    if (fetchOffset >= this.hw || this.segments.length === 0) return EMPTY;
+    // A closed log (topic deleted, broker stopping) reads as empty instead of failing a Fetch.
+    if (fetchOffset >= this.hw || this.closedWith) return EMPTY;
     const want = Math.max(0, Math.floor(maxBytes));
     let seg: Segment | undefined = this.segments[this.segmentIndexFor(fetchOffset)];
     while (seg) {
@@ -478,6 +489,7 @@ export class PartitionLog {
   }
 
   async offsetForTimestamp(timestampMs: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> {
+    if (this.closedWith) return null;
     const ts = Number(timestampMs);
     for (const seg of this.segments.slice()) {
       if (seg.size === 0 || seg.maxTimestamp < ts || seg.endOffset <= this.logStart) continue;

@@ -196,7 +196,7 @@ export class Segment {
 
   async handle(): Promise<FileHandle> {
     if (this.fh) return this.fh;
-    if (this.deleted) throw new Error(`segment ${this.logPath} was deleted`);
+    if (this.deleted || this.closedFh) throw new Error(`segment ${this.logPath} is closed`);
     this.opening ??= fsp.open(this.logPath, 'r+').then((fh) => {
       this.fh = fh;
       this.opening = null;
@@ -277,6 +277,14 @@ export class Segment {
   async truncateToSize(): Promise<void> {
     const fh = await this.handle();
     await fh.truncate(this.size);
+  }
+
+  /** Closes the log file while nobody is reading it; the next read opens it again. */
+  async release(): Promise<void> {
+    if (this.pins > 0 || this.opening) return;
+    const fh = this.fh;
+    this.fh = null;
+    await fh?.close();
   }
 
   async close(): Promise<void> {

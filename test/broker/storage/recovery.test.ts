@@ -208,3 +208,55 @@ test('acknowledged appends survive kill -9 of the process', { timeout: 60_000 },
     removeDir(dir);
   }
 });
+
+test('after a restart, time lookups and time retention use the recovered segment timestamps', async () => {
+  const dir = tempDir();
+  const DAY = 86_400_000;
+  const now = Date.now();
+  try {
+    let ctx = await openManager(dir);
+    await ctx.mgr.createTopic('t', 1, { 'segment.bytes': '8000', 'retention.ms': String(DAY) });
+    let log = ctx.mgr.partition('t', 0)!;
+    // 300 old batches then 300 recent ones; ~100 bytes each, so dozens of segments with index entries.
+    for (let i = 0; i < 600; i++) {
+      const ts = i < 300 ? now - 10 * DAY + i : now - 600 + i;
+      await log.append(encodeRecordBatch([{ value: `m${i}`, timestamp: ts }]));
+    }
+    await ctx.mgr.close();
+
+    ctx = await openManager(dir);
+    log = ctx.mgr.partition('t', 0)!;
+    assert.deepEqual(await log.offsetForTimestamp(BigInt(now - 10 * DAY + 150)), {
+      offset: 150n,
+      timestamp: BigInt(now - 10 * DAY + 150),
+    });
+    assert.equal((await log.offsetForTimestamp(BigInt(now - 5 * DAY)))?.offset, 300n);
+    await ctx.mgr.enforceRetention(now);
+    assert.ok(log.logStartOffset > 200n && log.logStartOffset <= 300n, `log start ${log.logStartOffset}`);
+    const first = decodeAll(await log.read(300n, 1)).records[0];
+    assert.equal(first.value?.toString(), 'm300');
+    await ctx.mgr.close();
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('a data directory in use by another live process is refused; a stale lock is taken over', async () => {
+  const dir = tempDir();
+  const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => other.once('spawn', resolve));
+    fs.writeFileSync(path.join(dir, '.lock'), `${other.pid}\n`);
+    await assert.rejects(openManager(dir), /in use by process/);
+    const exited = new Promise((resolve) => other.once('exit', resolve));
+    other.kill('SIGKILL');
+    await exited;
+    const ctx = await openManager(dir);
+    assert.equal(fs.readFileSync(path.join(dir, '.lock'), 'utf8').trim(), String(process.pid));
+    await ctx.mgr.close();
+    assert.ok(!fs.existsSync(path.join(dir, '.lock')), 'the lock goes away on close');
+  } finally {
+    other.kill('SIGKILL');
+    removeDir(dir);
+  }
+});

@@ -176,8 +176,11 @@ test('operations after close fail cleanly', async () => {
     const { mgr } = await openManager(dir);
     await mgr.createTopic('c', 1);
     const log = mgr.partition('c', 0)!;
+    await log.append(batch(2));
     await mgr.close();
     await assert.rejects(log.append(batch(1)), (err: unknown) => err instanceof StorageError);
+    assert.equal((await log.read(0n, 1000)).length, 0, 'a closed log reads as empty');
+    assert.equal(await log.offsetForTimestamp(0n), null);
     await assert.rejects(mgr.createTopic('d', 1), (err: unknown) => err instanceof StorageError);
   } finally {
     removeDir(dir);
