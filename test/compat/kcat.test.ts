@@ -211,6 +211,32 @@ describe('kcat (librdkafka 2.0.2)', { timeout: 240_000 }, () => {
     assert.equal(await query(-2), 0, 'earliest = log start offset');
   });
 
+  it('kcat cannot join a group held by a kafkajs consumer: clean INCONSISTENT_GROUP_PROTOCOL', async () => {
+    // kafkajs only offers "RoundRobinAssigner"; librdkafka offers "range,roundrobin". No common
+    // protocol, so real Kafka answers JoinGroup with error 23, and so must we.
+    const t = uniqueName('kcat-mixed');
+    const group = uniqueName('mixed-grp');
+    const consumer = kafka.consumer({
+      groupId: group,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 200, // so disconnect() does not wait out a long fetch poll
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: t, fromBeginning: true });
+      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+      await consumer.run({ eachMessage: async () => {} });
+      await joined;
+      const r = await run(KCAT, [...base(), '-G', group, '-e', t], { timeoutMs: 30_000 });
+      assert.equal(r.timedOut, false, describeRun('kcat -G against a kafkajs group', r));
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /Inconsistent group protocol/, describeRun('kcat -G', r));
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
   describe('balanced consumer group (-G)', () => {
     const gTopic = uniqueName('kcat-group');
     const group = uniqueName('kcat-grp');
