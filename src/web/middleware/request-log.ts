@@ -10,9 +10,11 @@ import type { Logger } from '../../logger.js';
 export function requestLog(logger: Logger): RequestHandler {
   return pinoHttp({
     logger: logger.child({ component: 'http' }),
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/vendor/') || (req.url ?? '').startsWith('/static/') },
+    // Static files and probe endpoints (polled every few seconds) would drown the useful lines.
+    autoLogging: { ignore: (req) => /^\/(vendor|static)\/|^\/(healthz|readyz)(\?|$)/.test(req.url ?? '') },
+    // 503 is an expected answer while Kafka is down, reported by the services already.
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
         id: req.id,

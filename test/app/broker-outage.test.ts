@@ -1,0 +1,143 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import type { RunningApp } from '../../src/main.js';
+import { Client, consumeValues, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+
+let broker: TestBroker | undefined;
+let app: RunningApp;
+let dataDir: string;
+let port: number;
+
+before(async () => {
+  broker = await startTestBroker();
+  dataDir = broker.dataDir;
+  port = broker.port;
+  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'outage-group', KAFKA_TOPIC: 'outage-topic' } });
+  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
+});
+
+after(async () => {
+  await app?.stop();
+  await broker?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('broker down: clear errors, the app keeps serving, and everything recovers when the broker returns', async () => {
+  const client = new Client(app.url);
+  assert.equal((await client.postJson('/api/messages', { value: 'before' })).status, 201);
+  await waitFor('first message consumed', () => app.store.size === 1);
+
+  await broker!.close();
+  broker = undefined;
+
+  // The API answers (no hang) with 503 and says why.
+  const api = await client.postJson('/api/messages', { value: 'while-down' });
+  assert.equal(api.status, 503);
+  assert.equal(api.headers.get('retry-after'), '5');
+  const body = api.json<{ error: string; message: string }>();
+  assert.ok(['unavailable', 'timeout'].includes(body.error), body.error);
+  assert.ok(body.message.length > 0);
+
+  // The form uses the same POST/redirect/GET, with an error flash and the values restored.
+  const posted = await client.sendForm({ topic: 'outage-topic', key: 'kk', message: 'typed while down' });
+  assert.equal(posted.status, 303);
+  const landing = await client.get('/produce');
+  const at = landing.text.indexOf('data-testid="flash"');
+  assert.ok(at > 0, 'a flash is shown');
+  assert.match(landing.text.slice(at - 80, at), /alert-danger/);
+  const flash = unescapeHtml(landing.text.slice(at, at + 800));
+  assert.match(flash, /The message was not sent: (the Kafka broker is unreachable|Kafka did not confirm)/);
+  assert.ok(landing.text.includes('>typed while down</textarea>'), 'message restored into the form');
+  assert.ok(landing.text.includes('value="kk"'), 'key restored into the form');
+
+  // Pages keep working, and readiness reports the outage.
+  assert.equal((await client.get('/')).status, 200);
+  assert.equal((await client.get('/consume')).status, 200);
+  assert.equal((await client.get('/healthz')).status, 200);
+  const notReady = await waitFor(
+    'readiness to drop',
+    async () => {
+      const res = await client.get('/readyz');
+      return res.status === 503 ? res.json() : undefined;
+    },
+    30_000,
+  );
+  assert.equal(notReady.status, 'not ready');
+  const home = await client.get('/');
+  assert.doesNotMatch(home.text, /data-testid="producer-state">\s*<span class="badge text-bg-success"/);
+
+  // Same port, same data: the producer reconnects and the consumer rejoins by themselves.
+  broker = await startTestBroker({ port, dataDir });
+  const ready = await waitFor(
+    'readiness to return',
+    async () => {
+      const res = await client.get('/readyz');
+      return res.status === 200 ? res.json() : undefined;
+    },
+    45_000,
+  );
+  assert.equal(ready.producer.state, 'connected');
+  assert.equal(ready.consumer.state, 'running');
+
+  const after = await client.postJson('/api/messages', { value: 'after-recovery' });
+  assert.equal(after.status, 201);
+  await waitFor(
+    'recovered message on the Consume page',
+    async () => consumeValues((await client.get('/consume')).text).includes('after-recovery'),
+    30_000,
+  );
+  const values = app.store.newestFirst().map((m) => m.value);
+  assert.equal(values.filter((v) => v === 'before').length, 1, 'the committed message is not consumed again');
+});
+
+test('an idle app notices a lost broker by itself and recovers without traffic', async () => {
+  const client = new Client(app.url);
+  await waitFor('ready again', async () => (await client.get('/readyz')).status === 200, 45_000);
+  await broker!.close();
+  broker = undefined;
+  // Nothing is sent: the producer's liveness probe and the consumer's own failures must notice.
+  const down = await waitFor(
+    'idle readiness to drop',
+    async () => {
+      const res = await client.get('/readyz');
+      return res.status === 503 ? res.json() : undefined;
+    },
+    40_000,
+  );
+  assert.ok(down.producer.state !== 'connected' || down.consumer.state !== 'running');
+
+  broker = await startTestBroker({ port, dataDir });
+  await waitFor('idle readiness to return', async () => (await client.get('/readyz')).status === 200, 45_000);
+  assert.equal((await client.postJson('/api/messages', { value: 'after-idle-outage' })).status, 201);
+  await waitFor('consumed after idle outage', () => app.store.newestFirst().some((m) => m.value === 'after-idle-outage'), 30_000);
+});
+
+test('a broker that accepts connections but never answers gives 503, not a hanging request', async () => {
+  const net = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  const blackhole = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+  const address = `127.0.0.1:${(blackhole.address() as import('node:net').AddressInfo).port}`;
+  const stuck = await startTestApp(address, { env: { KAFKA_GROUP_ID: 'blackhole-group', KAFKA_SEND_TIMEOUT_MS: '3000' } });
+  try {
+    const client = new Client(stuck.url);
+    // The client gives up after 20 s: a hang fails the test instead of stalling it.
+    const res = await client.request('POST', '/api/messages', {
+      body: JSON.stringify({ value: 'into the void' }),
+      headers: { 'content-type': 'application/json' },
+      timeoutMs: 20_000,
+    });
+    assert.equal(res.status, 503);
+    assert.ok(['unavailable', 'timeout'].includes(res.json().error));
+    assert.equal((await client.get('/')).status, 200);
+    assert.equal((await client.get('/readyz')).status, 503);
+  } finally {
+    await stuck.stop();
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => blackhole.close(r));
+  }
+});

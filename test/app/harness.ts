@@ -1,0 +1,156 @@
+/**
+ * Shared plumbing for the app integration tests: a real embedded broker on port 0 with a temp
+ * dir, the real app stack (startApp) on port 0, and a tiny cookie-keeping HTTP client.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startBroker } from '../../src/broker/index.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startApp, type RunningApp } from '../../src/main.js';
+
+const LOG_LEVEL = (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent';
+
+export function tempDir(prefix = 'kwd-app-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestBroker {
+  port: number;
+  address: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestBroker(opts: { dataDir?: string; port?: number } = {}): Promise<TestBroker> {
+  const dataDir = opts.dataDir ?? tempDir('kwd-broker-');
+  const broker = await startBroker({ host: '127.0.0.1', port: opts.port ?? 0, dataDir, logger: createLogger(LOG_LEVEL) });
+  return { port: broker.port, address: broker.address, dataDir, close: () => broker.close() };
+}
+
+/** Starts the whole app against `brokerAddress`; `env`/`argv` go through the real config loader. */
+export async function startTestApp(
+  brokerAddress: string,
+  opts: { env?: Record<string, string>; argv?: string[] } = {},
+): Promise<RunningApp> {
+  const config = loadConfig({
+    cwd: tempDir('kwd-cwd-'),
+    files: { configJson: null, dotenv: null },
+    argv: ['--port', '0', '--brokers', brokerAddress, ...(opts.argv ?? [])],
+    env: {
+      SESSION_SECRET: 'test-session-secret-0123456789',
+      CSRF_SECRET: 'test-csrf-secret-0123456789abc',
+      KAFKA_SEND_TIMEOUT_MS: '4000',
+      KAFKA_CONNECTION_TIMEOUT_MS: '1000',
+      ...opts.env,
+    },
+  });
+  return startApp(config, createLogger(config.log.level === 'info' ? LOG_LEVEL : config.log.level));
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  json<T = any>(): T;
+}
+
+/** A browser-ish client: keeps cookies, never follows redirects by itself. */
+export class Client {
+  private readonly jar = new Map<string, string>();
+
+  constructor(
+    readonly base: string,
+    private readonly defaults: Record<string, string> = {},
+  ) {}
+
+  cookie(name: string): string | undefined {
+    return this.jar.get(name);
+  }
+
+  dropCookie(name: string): void {
+    this.jar.delete(name);
+  }
+
+  async request(method: string, url: string, init: { body?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...this.defaults, ...init.headers };
+    if (this.jar.size > 0) headers.cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(new URL(url, this.base), {
+      method,
+      headers,
+      body: init.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(init.timeoutMs ?? 20_000),
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+  }
+
+  get(url: string, headers?: Record<string, string>) {
+    return this.request('GET', url, { headers });
+  }
+
+  postForm(url: string, fields: Record<string, string>, headers?: Record<string, string>) {
+    return this.request('POST', url, {
+      body: new URLSearchParams(fields).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    });
+  }
+
+  postJson(url: string, body: unknown, headers?: Record<string, string>) {
+    return this.request('POST', url, { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+  }
+
+  /** GET the form page and pull the CSRF token out of it, as a browser would. */
+  async csrfToken(page = '/produce'): Promise<string> {
+    const res = await this.get(page);
+    const m = /name="_csrf" value="([^"]+)"/.exec(res.text);
+    if (!m) throw new Error(`no CSRF token on ${page} (status ${res.status})`);
+    return m[1]!;
+  }
+
+  /** Sends the produce form the way the page does: token from the page, cookies from the jar. */
+  async sendForm(fields: { topic?: string; key?: string; message: string }): Promise<Reply> {
+    const token = await this.csrfToken();
+    return this.postForm('/produce', { topic: 'test-topic', key: '', ...fields, _csrf: token });
+  }
+}
+
+/** Decodes the entities EJS escaping produces, to compare page text with what was sent. */
+export function unescapeHtml(s: string): string {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#34;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/** Messages as the Consume page shows them (value column), newest first. */
+export function consumeValues(html: string): string[] {
+  return [...html.matchAll(/data-testid="message-value">([\s\S]*?)<\/td>/g)].map((m) => unescapeHtml(m[1]!.trim()));
+}

@@ -1,0 +1,97 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+import type { RunningApp } from '../../src/main.js';
+import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+
+let broker: TestBroker;
+const TOPIC = 'replay-topic';
+const COUNT = 12;
+
+before(async () => {
+  broker = await startTestBroker();
+});
+
+after(async () => {
+  await broker?.close();
+  fs.rmSync(broker.dataDir, { recursive: true, force: true });
+});
+
+/** What the group has committed, per partition, next to each partition's end offset. */
+async function committedVsEnd(groupId: string): Promise<Array<{ partition: number; committed: string; end: string }>> {
+  // The test's own view of the broker; the app under test never sees this client.
+  const admin = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [TOPIC] });
+    const ends = await admin.fetchTopicOffsets(TOPIC);
+    return ends
+      .map((e) => ({
+        partition: e.partition,
+        end: e.high,
+        committed: committed!.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1',
+      }))
+      .sort((a, b) => a.partition - b.partition);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function ready(app: RunningApp) {
+  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
+}
+
+test('commits offset+1, a restart in the same group replays nothing, a new group replays the whole topic', async () => {
+  const env = { KAFKA_TOPIC: TOPIC, MESSAGES_CAPACITY: '100' };
+  const first = await startTestApp(broker.address, { env: { ...env, KAFKA_GROUP_ID: 'replay-a' } });
+  const sent: string[] = [];
+  try {
+    await ready(first);
+    const client = new Client(first.url);
+    for (let i = 0; i < COUNT; i++) {
+      const res = await client.postJson('/api/messages', { value: `m-${i}`, key: `k-${i % 5}` });
+      assert.equal(res.status, 201);
+      sent.push(`m-${i}`);
+    }
+    await waitFor('all consumed', () => first.store.size === COUNT);
+    // The committed offset is the next one to read: equal to each partition's end once done.
+    const offsets = await waitFor('commits caught up', async () => {
+      const rows = await committedVsEnd('replay-a');
+      // A partition that received nothing has no commit (-1) and end offset 0.
+      return rows.every((r) => r.committed === r.end || (r.end === '0' && r.committed === '-1')) ? rows : undefined;
+    });
+    assert.equal(offsets.reduce((n, r) => n + Number(r.end), 0), COUNT);
+  } finally {
+    await first.stop();
+  }
+
+  const again = await startTestApp(broker.address, { env: { ...env, KAFKA_GROUP_ID: 'replay-a' } });
+  try {
+    await ready(again);
+    const marker = await new Client(again.url).postJson('/api/messages', { value: 'after-restart' });
+    assert.equal(marker.status, 201);
+    await waitFor('marker consumed', () => again.store.newestFirst().some((m) => m.value === 'after-restart'));
+    assert.deepEqual(
+      again.store.newestFirst().map((m) => m.value),
+      ['after-restart'],
+      'the same group resumes after its commits: nothing already processed comes back',
+    );
+  } finally {
+    await again.stop();
+  }
+
+  const fresh = await startTestApp(broker.address, { env: { ...env, KAFKA_GROUP_ID: 'replay-b' } });
+  try {
+    await waitFor('whole topic replayed', () => fresh.store.size === COUNT + 1);
+    const values = fresh.store.newestFirst().map((m) => m.value ?? '');
+    assert.deepEqual([...values].sort(), [...sent, 'after-restart'].sort());
+    // Within a partition the newest-first view must be in descending offset order.
+    for (let p = 0; p < 3; p++) {
+      const offs = fresh.store.newestFirst().filter((m) => m.partition === p).map((m) => BigInt(m.offset));
+      assert.deepEqual(offs, [...offs].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0)));
+    }
+  } finally {
+    await fresh.stop();
+  }
+});
