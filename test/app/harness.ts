@@ -49,13 +49,13 @@ export async function startTestApp(
   return startApp(config, createLogger(config.log.level === 'info' ? LOG_LEVEL : config.log.level));
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000): Promise<Exclude<T, undefined | false>> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {
     try {
       const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
+      if (v !== undefined && v !== false) return v as Exclude<T, undefined | false>;
     } catch (err) {
       last = err;
     }

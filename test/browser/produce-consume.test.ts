@@ -1,0 +1,133 @@
+/**
+ * Real browser (Debian's chromium via playwright-core) against the real app and embedded broker.
+ * Screenshots go to test-artifacts/screenshots/ for a human look at the result.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunningApp } from '../../src/main.js';
+import { startTestApp, startTestBroker, waitFor, type TestBroker } from '../app/harness.js';
+
+const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'screenshots');
+
+let broker: TestBroker;
+let app: RunningApp;
+let browser: Browser;
+
+before(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  broker = await startTestBroker();
+  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'browser-group' } });
+  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await broker?.close();
+  fs.rmSync(broker.dataDir, { recursive: true, force: true });
+});
+
+/**
+ * Collects console errors (where CSP violations and script errors show up) and failed
+ * sub-resources. A 400 for the form page itself is expected, so documents are not counted.
+ */
+async function openPage(locale = 'en-US'): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
+  const context = await browser.newContext({ locale, viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== 'document') problems.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { page, problems, close: () => context.close() };
+}
+
+test('send a message with the form, see the flash, then see it on the Consume page', async () => {
+  const { page, problems, close } = await openPage();
+  try {
+    await page.goto(`${app.url}/produce`);
+    assert.equal(await page.inputValue('#topic'), 'test-topic');
+    await page.fill('#key', 'browser-key');
+    await page.fill('#message', 'Hello from Chromium <b>not bold</b>');
+    await Promise.all([page.waitForURL(`${app.url}/produce`), page.click('button[type=submit]')]);
+
+    const flash = page.getByTestId('flash');
+    await flash.waitFor();
+    assert.match((await flash.innerText()).trim(), /^Sent to test-topic, partition \d, offset \d+\./);
+    await page.screenshot({ path: path.join(SHOTS, 'produce-success.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'See consumed messages' }).click();
+    await page.waitForURL(`${app.url}/consume`);
+    // The consumer may need a moment; the page's own Refresh button reloads it.
+    await waitFor('row on the Consume page', async () => {
+      if ((await page.getByTestId('message-value').filter({ hasText: 'Hello from Chromium' }).count()) > 0) return true;
+      await page.getByTestId('refresh').click();
+      await page.waitForLoadState('load');
+      return false;
+    });
+    const cell = page.getByTestId('message-value').filter({ hasText: 'Hello from Chromium' }).first();
+    assert.equal((await cell.innerText()).trim(), 'Hello from Chromium <b>not bold</b>', 'markup shown as text');
+    assert.equal(await cell.locator('b').count(), 0, 'no element was created from the message');
+    const row = page.getByTestId('message-row').filter({ hasText: 'Hello from Chromium' }).first();
+    assert.match(await row.innerText(), /browser-key/);
+    await page.screenshot({ path: path.join(SHOTS, 'consume.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('a validation error is shown next to the field and the input is kept', async () => {
+  const { page, problems, close } = await openPage();
+  try {
+    await page.goto(`${app.url}/produce`);
+    await page.fill('#topic', 'not a valid topic');
+    await page.fill('#message', 'kept text');
+    await page.click('button[type=submit]');
+    const error = page.getByTestId('error-topic');
+    await error.waitFor();
+    assert.equal((await error.innerText()).trim(), 'Topic may only contain letters, digits, ".", "_" and "-".');
+    assert.equal(await error.isVisible(), true);
+    assert.equal(await page.inputValue('#topic'), 'not a valid topic');
+    assert.equal(await page.inputValue('#message'), 'kept text');
+    assert.match((await page.getAttribute('#topic', 'class')) ?? '', /is-invalid/);
+    await page.screenshot({ path: path.join(SHOTS, 'produce-validation.png'), fullPage: true });
+
+    await page.fill('#topic', 'test-topic');
+    await page.fill('#message', '');
+    await page.click('button[type=submit]');
+    await page.getByTestId('error-message').waitFor();
+    assert.equal((await page.getByTestId('error-message').innerText()).trim(), 'Message is required.');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('Traditional Chinese from the browser language, English via the navbar switch', async () => {
+  const { page, problems, close } = await openPage('zh-TW');
+  try {
+    await page.goto(`${app.url}/`);
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-TW');
+    assert.equal((await page.locator('h1').innerText()).trim(), 'Kafka 網頁示範');
+    await page.screenshot({ path: path.join(SHOTS, 'home-zh-TW.png'), fullPage: true });
+    await page.getByTestId('lang-en').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.match(await page.getByTestId('consumer-state').innerText(), /running/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
