@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectBroker, type BrokerConnection } from './kafka/broker-connection.js';
 import { createKafkaGateway } from './kafka/client.js';
+import { withTimeout } from './kafka/timing.js';
 import { ProducerService } from './kafka/producer-service.js';
 import { ConsumerWorker } from './kafka/consumer-worker.js';
 import { MessageStore } from './messages/store.js';
@@ -104,7 +105,9 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
       await server.close(Math.min(1500, left()));
       await consumer.stop(Math.min(2000, left()));
       await producer.stop(Math.min(1000, left()));
-      await broker.close().catch((err) => logger.warn({ err }, 'embedded broker did not close cleanly'));
+      await withTimeout(broker.close(), left(), 'embedded broker close timed out').catch((err) =>
+        logger.warn({ err }, 'embedded broker did not close cleanly'),
+      );
       logger.info({ tookMs: Date.now() - started }, 'stopped');
     })());
 

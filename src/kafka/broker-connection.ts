@@ -1,7 +1,10 @@
-import { startBroker } from '../broker/index.js';
+import { DEFAULT_BROKER_CONFIG, startBroker } from '../broker/index.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { probeKafka } from './probe.js';
+
+/** Room for key, headers and record/batch headers on top of the largest value we accept. */
+const BATCH_OVERHEAD_ALLOWANCE = 64 * 1024;
 
 export type BrokerMode = 'embedded-started' | 'embedded-joined' | 'external';
 
@@ -48,6 +51,10 @@ export async function connectBroker(config: AppConfig, logger: Logger): Promise<
       port,
       dataDir,
       defaultPartitions: partitions,
+      // Kafka's message.max.bytes (1048588) bounds the whole record batch, so a value of exactly
+      // messages.maxBytes plus key and batch overhead would be refused. Our own broker follows
+      // the app's limit; a joined or external broker keeps its own setting (413 "too large").
+      maxMessageBytes: Math.max(DEFAULT_BROKER_CONFIG.maxMessageBytes, config.messages.maxBytes + BATCH_OVERHEAD_ALLOWANCE),
       logger: logger.child({ component: 'broker' }),
     });
     logger.info({ broker: broker.address, dataDir }, 'started the embedded Kafka broker in this process');

@@ -124,6 +124,14 @@ test('embedded mode: the first instance starts the broker, a second one joins it
     });
   }
 
+  // The broker this app started accepts a value of exactly messages.maxBytes (1 MiB).
+  const biggest = await fetch(`${firstUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ value: 'x'.repeat(1_048_576) }),
+  });
+  assert.equal(biggest.status, 201);
+
   second.child.kill('SIGTERM');
   const secondExit = await second.exited;
   assert.deepEqual(secondExit, { code: 0, signal: null });
