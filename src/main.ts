@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { CONFIG_FIELDS, ConfigError, loadConfig, type AppConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectBroker, type BrokerConnection } from './kafka/broker-connection.js';
 import { createKafkaGateway } from './kafka/client.js';
@@ -114,7 +114,28 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
   return { url, port: server.port, instanceId, broker, producer, consumer, store, stop };
 }
 
+function usage(): string {
+  const rows = CONFIG_FIELDS.map((f) => {
+    const names = [f.flag ? `--${f.flag}` : '', f.env ?? ''].filter(Boolean).join(', ');
+    return `  ${names.padEnd(44)} ${f.path}: ${f.description.replace(/`/g, '')}`;
+  });
+  return [
+    'Usage: npm start -- [--flag value | --flag=value ...]',
+    '',
+    'Settings (flag, environment variable, config/default.json path). Precedence:',
+    'flags > environment > .env > config/default.json. Also: --urls=http://host:port,',
+    'SESSION_SECRET and CSRF_SECRET (environment only), NODE_ENV=development (stack traces).',
+    '',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(usage());
+    return;
+  }
   let config: AppConfig;
   try {
     config = loadConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });

@@ -3,7 +3,6 @@ import type { Flash } from './middleware/flash.js';
 
 // Typed view locals: every page template can rely on these being set.
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Locals {
       t: Translate;

@@ -82,6 +82,17 @@ test('a bad setting stops the app with a message naming the field and its source
   assert.match(bad.stderr(), /--topic \(command line\): may only contain letters/);
 });
 
+test('--help lists every setting with its flag and environment variable, and exits 0', async () => {
+  const help = run({}, ['--help']);
+  const chunks: string[] = [];
+  help.child.stdout!.on('data', (c: string) => chunks.push(c));
+  assert.equal((await help.exited).code, 0);
+  const text = help.lines.map((l) => String(l.raw ?? '')).join('\n') + chunks.join('');
+  assert.match(text, /Usage: npm start/);
+  assert.match(text, /--group-id, KAFKA_GROUP_ID\s+kafka\.groupId/);
+  assert.match(text, /--port, PORT\s+http\.port/);
+});
+
 test('embedded mode: the first instance starts the broker, a second one joins it; SIGTERM stops both gracefully', async () => {
   const brokerPort = String(await freePort());
   const dataDir = tempDir('kwd-main-data-');
