@@ -103,6 +103,20 @@ export function readProduceError(body: Reader): { topic: string; partition: numb
   return { topic, partition, errorCode, baseOffset };
 }
 
+/** First partition of a Fetch v4 response: error, high watermark and the raw record bytes. */
+export function readFetchV4(body: Reader): { errorCode: number; highWatermark: bigint; records: Buffer | null } {
+  body.int32(); // throttle
+  body.int32(); // topic count
+  body.string();
+  body.int32(); // partition count
+  body.int32(); // partition index
+  const errorCode = body.int16();
+  const highWatermark = body.int64();
+  body.int64(); // last stable offset
+  body.nullableArray((r) => [r.int64(), r.int64()]); // aborted transactions
+  return { errorCode, highWatermark, records: body.nullableBytes() };
+}
+
 export interface RawResponse {
   correlationId: number;
   /** Positioned just after the correlation id (response header v0). */
