@@ -41,7 +41,7 @@ type Ranges = Map<number, { min: number; max: number }>;
  * - close: hang up, with no response.
  * - answer-or-close: hang up, or answer it and then also answer a follow-up probe request.
  * - answer: answer it (then `check` the response) and stay usable for the probe.
- * - silent: neither answer nor hang up (an incomplete frame is not yet an error).
+ * - silent: never answer (an incomplete frame is not yet a request).
  */
 type Expectation = 'close' | 'answer-or-close' | 'answer' | 'silent';
 
@@ -429,12 +429,15 @@ test('a well-behaved client is unaffected by hostile connections to the same bro
   await consumer.disconnect();
   await producer.disconnect();
 
-  // Half-sent frames: still open, never answered.
+  // Half-sent frames are never answered. (Hanging up on them eventually is fine, as an idle or
+  // slow-request timeout would; within this test they normally just stay open.)
+  let stillOpen = 0;
   for (const { conn, c } of silentOnes) {
-    if (conn.closedByPeer) failures.push(`case #${c.id} ${c.kind}: incomplete frame made the broker hang up; bytes ${hex(c.bytes)}`);
-    else if (conn.bytesReceived > 0) failures.push(`case #${c.id} ${c.kind}: incomplete frame got ${conn.bytesReceived} bytes back`);
+    if (conn.bytesReceived > 0) failures.push(`case #${c.id} ${c.kind}: incomplete frame got ${conn.bytesReceived} bytes back`);
+    if (!conn.closedByPeer) stillOpen++;
     conn.destroy();
   }
+  t.diagnostic(`${silentOnes.length} half-sent connections, ${stillOpen} still open at the end`);
 
   assert.deepEqual(failures, [], `seed ${seed}: ${failures.length} misbehaving cases`);
   assert.equal(sent.size, GOOD_BATCHES * GOOD_PER_BATCH);
