@@ -83,7 +83,9 @@ export class GroupCoordinator {
     }
     // Metadata arrives as views into the request frame; the group keeps it past this request.
     const protocols = req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) }));
-    const input: JoinGroupInput = { ...req, protocols };
+    // -1 is the spec's "not given"; like Kafka, the session timeout stands in for it.
+    const rebalanceTimeoutMs = req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs;
+    const input: JoinGroupInput = { ...req, protocols, rebalanceTimeoutMs };
 
     const isNewMember = req.memberId === '';
     let group = this.groups.get(req.groupId);
@@ -371,6 +373,7 @@ export class GroupCoordinator {
       group.pendingSync.add(m.memberId);
     }
     const generation = group.generationId;
+    this.clearSyncTimer(group);
     const timer = setTimeout(() => this.onSyncExpired(group, generation), group.rebalanceTimeoutMs);
     timer.unref();
     group.syncTimer = timer;

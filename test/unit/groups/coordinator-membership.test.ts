@@ -317,6 +317,18 @@ describe('rebalancing', () => {
     assert.equal(rf.generationId, generation + 1);
   });
 
+  test('a rebalance timeout of -1 ("not given") falls back to the session timeout instead of expiring at once', async () => {
+    const c = coordinator();
+    const { ids, generation } = await stableGroup(c, 2, { rebalanceTimeoutMs: -1, sessionTimeoutMs: 300 });
+    const late = await joinWithHandshake(c, { rebalanceTimeoutMs: -1, sessionTimeoutMs: 300 });
+    c.joinGroup(joinInput({ memberId: ids[0], rebalanceTimeoutMs: -1, sessionTimeoutMs: 300 }));
+    await sleep(60);
+    assert.equal(await isPending(late.joined), true, 'still waiting for ids[1] to rejoin');
+    const r = await late.joined;
+    assert.equal(r.generationId, generation + 1);
+    assert.equal(r.leader, ids[0]);
+  });
+
   test('a single member rejoining with changed metadata rebalances immediately', async () => {
     const c = coordinator();
     const { ids, generation } = await stableGroup(c, 1);
