@@ -13,7 +13,9 @@ import { ProducerStateManager } from './producers/producer-state.js';
 export type BrokerOptions = Partial<BrokerConfig> & { dataDir: string; logger?: Logger };
 
 export interface RunningBroker {
+  /** The advertised host (what clients are told to connect to). */
   readonly host: string;
+  /** The port actually bound (useful with port 0). */
   readonly port: number;
   /** "host:port" as advertised to clients. */
   readonly address: string;
@@ -103,7 +105,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let closing: Promise<void> | undefined;
   return {
     host: advertised.host,
-    port: advertised.port,
+    port: boundPort,
     address: `${advertised.host}:${advertised.port}`,
     config,
     logs,

@@ -25,9 +25,17 @@ describe('kafkajs consumer groups', () => {
     await f.close();
   });
 
+  const members: Member[] = [];
+  after(async () => {
+    // Disconnect even after a failed assertion, or kafkajs keeps the test process alive.
+    await Promise.all(members.map((m) => m.consumer.disconnect().catch(() => undefined)));
+  });
+
   async function join(groupId: string, handler?: (value: string) => Promise<void>): Promise<Member> {
-    const consumer = f.kafka.consumer({ groupId, sessionTimeout: 2000, heartbeatInterval: 200, rebalanceTimeout: 10_000 });
+    // kafkajs heartbeats only between fetches, so an idle fetch must return well inside the session.
+    const consumer = f.kafka.consumer({ groupId, sessionTimeout: 2000, heartbeatInterval: 200, rebalanceTimeout: 10_000, maxWaitTimeInMs: 300 });
     const member: Member = { consumer, assigned: [], seen: [] };
+    members.push(member);
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       member.assigned = [...(e.payload.memberAssignment[TOPIC] ?? [])].sort();
     });
@@ -70,11 +78,11 @@ describe('kafkajs consumer groups', () => {
     await waitFor('c expelled and its partition taken over', () => covers([a, b]), 20_000);
     await waitFor('all three messages handled by a or b', () => ['m0', 'm1', 'm2'].every((v) => a.seen.includes(v) || b.seen.includes(v)), 20_000);
     release();
+    await c.consumer.disconnect();
 
     await b.consumer.disconnect(); // LeaveGroup: a takes everything without waiting for a timeout
     await waitFor('a owns everything again', () => a.assigned.length === 3, 15_000);
     await a.consumer.disconnect();
-    await c.consumer.disconnect();
     await producer.disconnect();
   });
 
@@ -85,7 +93,7 @@ describe('kafkajs consumer groups', () => {
     await producer.disconnect();
 
     const runGroup = async (groupId: string, expect: number) => {
-      const consumer = f.kafka.consumer({ groupId, sessionTimeout: 6000 });
+      const consumer = f.kafka.consumer({ groupId, sessionTimeout: 6000, maxWaitTimeInMs: 500 });
       await consumer.connect();
       await consumer.subscribe({ topic: 'commits', fromBeginning: true });
       const seen: string[] = [];
