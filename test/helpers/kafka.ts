@@ -5,7 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 
-/** A kafkajs client with logging off and retries that give up within a few seconds. */
+/**
+ * A kafkajs client with logging off and retries that give up within a few seconds. Consumers
+ * made from it do not restart themselves after a crash (kafkajs's default), so a consumer whose
+ * broker was stopped cannot keep a test process alive or rejoin a later broker on its own.
+ */
 export function testKafka(brokers: string[], overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId: 'broker-tests',
@@ -13,8 +17,14 @@ export function testKafka(brokers: string[], overrides: Partial<KafkaConfig> = {
     logLevel: logLevel.NOTHING,
     connectionTimeout: 5_000,
     requestTimeout: 15_000,
-    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 2_000 },
     ...overrides,
+    retry: {
+      initialRetryTime: 100,
+      retries: 8,
+      maxRetryTime: 2_000,
+      restartOnFailure: async () => false,
+      ...overrides.retry,
+    },
   });
 }
 

@@ -50,9 +50,9 @@ async function committed(kafka: Kafka, groupId: string): Promise<Record<number, 
 
 /** Runs a group member until it has been handed `count` messages, then returns what it saw first per partition. */
 async function consumeSome(kafka: Kafka, groupId: string, count: number, onCount: (c: ReturnType<Kafka['consumer']>) => Promise<void>) {
-  // kafkajs restarts a crashed consumer by itself; one that lost its broker to SIGKILL would
+  // testKafka turns off kafkajs's self-restart: a consumer that lost its broker to SIGKILL would
   // otherwise come back after the restart and take partitions from the member under test.
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500, retry: { retries: 0, restartOnFailure: async () => false } });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
   const firstOffsets: Record<number, string> = {};
@@ -67,11 +67,16 @@ async function consumeSome(kafka: Kafka, groupId: string, count: number, onCount
     },
   });
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    reached,
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${seen} of ${count} messages arrived`)), 30_000))),
-  ]).finally(() => clearTimeout(timer));
-  await onCount(consumer);
+  try {
+    await Promise.race([
+      reached,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${seen} of ${count} messages arrived`)), 30_000))),
+    ]).finally(() => clearTimeout(timer));
+    await onCount(consumer);
+  } catch (err) {
+    await consumer.disconnect().catch(() => undefined);
+    throw err;
+  }
   return { consumer, firstOffsets };
 }
 

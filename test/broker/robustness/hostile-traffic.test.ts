@@ -344,7 +344,12 @@ test('a well-behaved client is unaffected by hostile connections to the same bro
   t.diagnostic(`seed=${seed} (rerun with TEST_SEED=${seed})`);
   const rng = new Prng(seed);
   const tb = await startTestBroker();
-  t.after(() => tb.cleanup());
+  // Clients first, then the broker, even when an assertion failed half-way.
+  const clients: { disconnect(): Promise<void> }[] = [];
+  t.after(async () => {
+    for (const c of clients) await c.disconnect().catch(() => undefined);
+    await tb.cleanup();
+  });
 
   const ranges = await fetchRanges(tb.port);
   const cases = generateCases(rng, ranges);
@@ -364,6 +369,7 @@ test('a well-behaved client is unaffected by hostile connections to the same bro
   const received = new Map<string, { key: string | null; value: string | null }>(); // "p:offset" -> message
   const duplicatesWithDifferentContent: string[] = [];
   const consumer = kafka.consumer({ groupId: 'steady-group', maxWaitTimeInMs: 500 });
+  clients.push(consumer);
   await consumer.connect();
   await consumer.subscribe({ topic: GOOD_TOPIC, fromBeginning: true });
   await consumer.run({
@@ -377,6 +383,7 @@ test('a well-behaved client is unaffected by hostile connections to the same bro
   });
 
   const producer = kafka.producer({ allowAutoTopicCreation: false });
+  clients.push(producer);
   await producer.connect();
   const sent = new Map<string, { key: string; value: string }>(); // "p:offset" -> message
   const produceGood = async () => {
