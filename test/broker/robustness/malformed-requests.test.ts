@@ -2,13 +2,17 @@
 // error for ApiVersions negotiation, and a closed connection for anything it cannot parse.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { crc32c } from '../../../src/broker/protocol/crc32c.js';
+import { encodeRecordBatch, Off } from '../../../src/broker/protocol/record-batch.js';
 import { Writer } from '../../../src/broker/protocol/writer.js';
 import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
 import {
   RawConnection,
   apiVersionsRequest,
   metadataRequest,
+  produceRequest,
   readApiVersionsV0,
+  readProduceError,
   requestFrame,
 } from '../../helpers/raw-client.js';
 
@@ -204,4 +208,56 @@ describe('frame sizes', () => {
       c.destroy();
     }
   });
+});
+
+describe('record batches that lie about their records', () => {
+  /** Re-signs a batch after editing its header, so only the lie remains, not a bad CRC. */
+  function resign(batch: Buffer): Buffer {
+    batch.writeUInt32BE(crc32c(batch, Off.attributes, batch.length), Off.crc);
+    return batch;
+  }
+  const INVALID_RECORD = 87;
+  const CORRUPT_MESSAGE = 2;
+  const cases: { name: string; batch: () => Buffer }[] = [
+    {
+      // Accepting it would hand out 1000 offsets for one record: 999 holes consumers stumble over.
+      name: 'a header claiming 1000 records around a single one',
+      batch: () => {
+        const b = Buffer.from(encodeRecordBatch([{ value: 'only me' }]));
+        b.writeInt32BE(999, Off.lastOffsetDelta);
+        b.writeInt32BE(1000, Off.recordsCount);
+        return resign(b);
+      },
+    },
+    {
+      name: 'a header claiming 1 record around three',
+      batch: () => {
+        const b = Buffer.from(encodeRecordBatch([{ value: 'a' }, { value: 'b' }, { value: 'c' }]));
+        b.writeInt32BE(0, Off.lastOffsetDelta);
+        b.writeInt32BE(1, Off.recordsCount);
+        return resign(b);
+      },
+    },
+  ];
+  for (const { name, batch } of cases) {
+    test(`${name} is refused (as Kafka's LogValidator does), and nothing is appended`, async () => {
+      const c = await open();
+      try {
+        const topic = `liar-${name.length}`;
+        c.write(produceRequest(7, 1, topic, 0, batch()));
+        const res = readProduceError((await c.nextResponse()).body);
+        assert.ok(
+          res.errorCode === INVALID_RECORD || res.errorCode === CORRUPT_MESSAGE,
+          `expected INVALID_RECORD or CORRUPT_MESSAGE, got error ${res.errorCode} (base offset ${res.baseOffset})`,
+        );
+        // An honest batch afterwards must start at offset 0: the lie left no trace in the log.
+        c.write(produceRequest(7, 2, topic, 0, encodeRecordBatch([{ value: 'honest' }])));
+        const ok = readProduceError((await c.nextResponse()).body);
+        assert.equal(ok.errorCode, 0);
+        assert.equal(ok.baseOffset, 0n);
+      } finally {
+        c.destroy();
+      }
+    });
+  }
 });
