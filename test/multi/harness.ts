@@ -274,3 +274,56 @@ export async function postMessage(app: AppProcess, body: { topic?: string; key?:
   if (res.status !== 201) throw new Error(`POST /api/messages on ${app.instanceId}: ${res.status} ${text}`);
   return JSON.parse(text) as Record<string, unknown>;
 }
+
+export interface Readyz {
+  status: number;
+  instance: string;
+  partitions: number[];
+}
+
+export async function readyz(app: AppProcess): Promise<Readyz> {
+  const res = await fetch(`${app.url}/readyz`, { signal: AbortSignal.timeout(5000) });
+  const body = (await res.json()) as { instance: string; consumer: { partitions: number[] } };
+  return { status: res.status, instance: body.instance, partitions: body.consumer.partitions };
+}
+
+/**
+ * Waits until the running `apps` are all ready and own disjoint, non-empty partition sets that
+ * together cover `0..partitions-1`, the same on two reads in a row (a rebalance in progress can
+ * briefly show an old assignment on one member). Returns instance id -> partitions.
+ */
+export async function settledAssignment(apps: AppProcess[], partitions: number, timeoutMs = 45_000): Promise<Map<string, number[]>> {
+  const expected = Array.from({ length: partitions }, (_, i) => i).join();
+  let previous = '';
+  return waitFor(
+    `partitions 0-${partitions - 1} split over ${apps.map((a) => a.instanceId).join(', ')}`,
+    async () => {
+      const views = await Promise.all(apps.map((a) => readyz(a)));
+      const all = views.flatMap((v) => v.partitions).sort((a, b) => a - b);
+      const ok = views.every((v) => v.status === 200 && v.partitions.length > 0) && all.join() === expected;
+      const key = views.map((v) => `${v.instance}=${v.partitions.join('.')}`).join(' ');
+      const stable = ok && key === previous;
+      previous = ok ? key : '';
+      return stable ? new Map(views.map((v) => [v.instance, v.partitions])) : false;
+    },
+    timeoutMs,
+    500,
+  );
+}
+
+/** Identity of a record in the log. */
+export const recordId = (m: { partition: number; offset: string | number }) => `${m.partition}@${m.offset}`;
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
