@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -49,6 +50,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   });
   const producers = await ProducerStateManager.open(config.dataDir);
   const shutdown = new AbortController();
+  // Every parked Fetch listens for shutdown; dozens at once are normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   let advertised = { host: config.advertisedHost ?? config.host, port: config.advertisedPort ?? config.port };
   const context: BrokerContext = {
     config,

@@ -16,7 +16,7 @@ const USAGE = `Usage: npm run broker -- [options]
 
 function int(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     console.error(`--${name}: expected an integer ${min}-${max}, got '${value}'`);
     process.exit(2);

@@ -1,7 +1,7 @@
 import { ApiKey } from '../protocol/api-keys.js';
 import { decodeProduceRequest, encodeProduceResponse, type ProducePartitionResult } from '../protocol/apis/produce.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { Attr, batchSizeAt, Off } from '../protocol/record-batch.js';
+import { Attr, batchSizeAt, Off, recordsMatchHeader } from '../protocol/record-batch.js';
 import { StorageError } from '../storage/log-manager.js';
 import { findOrCreateTopic } from './topic-lookup.js';
 import type { ApiHandler, BrokerContext } from './types.js';
@@ -16,6 +16,8 @@ function validateRecords(records: Buffer, version: number, maxMessageBytes: numb
   if (size > maxMessageBytes) return ErrorCode.MESSAGE_TOO_LARGE;
   const codec = records.readInt16BE(Off.attributes) & Attr.compressionMask;
   if (codec > ZSTD || (codec === ZSTD && version < 7)) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  // Compressed records are only checked by consumers; the broker stores them without inflating.
+  if (codec === 0 && !recordsMatchHeader(records, 0, size)) return ErrorCode.INVALID_RECORD;
   return ErrorCode.NONE;
 }
 

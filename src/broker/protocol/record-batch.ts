@@ -209,3 +209,46 @@ export function decodeRecordBatch(buf: Buffer, at = 0): { header: BatchHeader; r
   }
   return { header, records };
 }
+
+/**
+ * Walks the records of an uncompressed batch without decoding them: each record's length must
+ * fit, its offset delta must be its position, and the count must match the header. Kafka refuses
+ * a batch that lies about its records (INVALID_RECORD); accepting one would acknowledge messages
+ * that no consumer can read or burn offsets for records that do not exist.
+ */
+export function recordsMatchHeader(buf: Buffer, at: number, size: number): boolean {
+  const count = buf.readInt32BE(at + Off.recordsCount);
+  if (buf.readInt32BE(at + Off.lastOffsetDelta) !== count - 1) return false;
+  const end = at + size;
+  let pos = at + BATCH_HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    // Record length (zigzag varint).
+    let raw = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      if (pos >= end || shift > 28) return false;
+      b = buf[pos++];
+      raw |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    const len = (raw >>> 1) ^ -(raw & 1);
+    const recordEnd = pos + len;
+    if (len < 3 || recordEnd > end) return false;
+    // attributes (1 byte), timestamp delta (varlong, skipped), then the offset delta.
+    let p = pos + 1;
+    while (p < recordEnd && buf[p] & 0x80) p++;
+    p++;
+    raw = 0;
+    shift = 0;
+    do {
+      if (p >= recordEnd || shift > 28) return false;
+      b = buf[p++];
+      raw |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    if (((raw >>> 1) ^ -(raw & 1)) !== i) return false;
+    pos = recordEnd;
+  }
+  return pos === end;
+}
