@@ -108,7 +108,7 @@ test('the runtime layout starts with the image ENV + compose environment; HEALTH
     Object.entries(compose.services.app1!.environment).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
   );
   const port = await freePort();
-  const env = {
+  const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     ...imageEnv,
     ...composeEnv,
