@@ -1,0 +1,68 @@
+/**
+ * The web app as a child process, started the way `npm start` starts it (`tsx src/main.ts`),
+ * configured through its environment variables only.
+ */
+import { spawnTsx, type Child } from './proc.js';
+
+export interface AppChild extends Child {
+  url: string;
+  /** host:port of the Kafka broker the app uses (its own embedded one, or the one given). */
+  broker: string;
+}
+
+export interface AppOptions {
+  /** `embedded` (start one in-process on a free port in `dataDir`) or host:port of a broker. */
+  brokers: string;
+  dataDir?: string;
+  topic: string;
+  groupId?: string;
+  instanceId?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startAppChild(opts: AppOptions): Promise<AppChild> {
+  const env: NodeJS.ProcessEnv = {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    KAFKA_BROKERS: opts.brokers,
+    KAFKA_TOPIC: opts.topic,
+    KAFKA_GROUP_ID: opts.groupId ?? 'bench-group',
+    EMBEDDED_PORT: '0',
+    EMBEDDED_DATA_DIR: opts.dataDir ?? '',
+    INSTANCE_ID: opts.instanceId ?? '',
+    // Fixed secrets: without them the app warns and generates per-process ones; forms are not
+    // used here, so their value does not matter.
+    SESSION_SECRET: 'bench-session-secret-0123456789',
+    CSRF_SECRET: 'bench-csrf-secret-0123456789abcd',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'production',
+    ...opts.env,
+  };
+  for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
+  const c = spawnTsx('src/main.ts', [], env);
+  let broker = opts.brokers;
+  if (opts.brokers === 'embedded') {
+    const rec = await c.waitForJson((r) => r.msg === 'started the embedded Kafka broker in this process', 60_000, 'embedded broker start');
+    broker = String(rec.broker);
+  }
+  const rec = await c.waitForJson((r) => r.msg === 'web app listening', 60_000, '"web app listening"');
+  return { ...c, url: String(rec.url), broker };
+}
+
+/** Polls /readyz until the producer is connected and the consumer runs. */
+export async function waitReady(url: string, timeoutMs = 60_000): Promise<Record<string, any>> {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+      const body = (await res.json()) as Record<string, any>;
+      if (res.status === 200) return body;
+      last = JSON.stringify(body);
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms: ${last}`);
+}

@@ -1,0 +1,125 @@
+/**
+ * Reads a V8 .cpuprofile (what `node --cpu-prof` writes) and ranks functions and files by self
+ * time. Self time of a node is the sum of the sampling intervals whose sample landed in it.
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './proc.js';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface SelfTime {
+  name: string;
+  ms: number;
+  pct: number;
+}
+
+export interface ProfileSummary {
+  /** Sampled time from the first request handled by the broker to the end of the profile. */
+  totalMs: number;
+  /** Start-up time left out (module loading under tsx, before the first request). */
+  skippedMs: number;
+  /** Share of samples outside JavaScript-idle, i.e. the broker was busy. */
+  busyPct: number;
+  functions: SelfTime[];
+  files: SelfTime[];
+}
+
+function where(url: string): string {
+  if (!url) return '';
+  let path = url;
+  if (url.startsWith('file://')) {
+    try {
+      path = fileURLToPath(url);
+    } catch {
+      // keep the URL as it is
+    }
+  }
+  const rel = relative(REPO_ROOT, path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/**
+ * `startMarker`: a path fragment (e.g. `src/broker/server/`); samples before the first one whose
+ * stack contains a frame from it are start-up, and are left out of the ranking.
+ */
+export function summariseProfile(file: string, top = 15, startMarker?: string): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map<number, ProfileNode>(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inStack = (id: number, fragment: string): boolean => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      if (byId.get(cur)?.callFrame.url.includes(fragment)) return true;
+    }
+    return false;
+  };
+  let first = 0;
+  if (startMarker) {
+    const hit = profile.samples.findIndex((id) => inStack(id, startMarker));
+    first = hit === -1 ? 0 : hit;
+  }
+  const fn = new Map<string, number>();
+  const files = new Map<string, number>();
+  let total = 0;
+  let idle = 0;
+  let skipped = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]);
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    if (!node || dt <= 0) continue;
+    if (i < first) {
+      skipped += dt;
+      continue;
+    }
+    total += dt;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') {
+      idle += dt;
+      continue;
+    }
+    const loc = where(url);
+    const key = loc ? `${loc}:${functionName || '(anonymous)'}:${lineNumber + 1}` : functionName || '(anonymous)';
+    fn.set(key, (fn.get(key) ?? 0) + dt);
+    const fileKey = loc ? (loc.startsWith('node:') ? 'node: internals' : loc) : functionName;
+    files.set(fileKey, (files.get(fileKey) ?? 0) + dt);
+  }
+  const rank = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => ({ name, ms, pct: total > 0 ? (ms / total) * 100 : 0 }));
+  return { totalMs: total, skippedMs: skipped, busyPct: total > 0 ? ((total - idle) / total) * 100 : 0, functions: rank(fn), files: rank(files) };
+}
+
+export function formatSummary(s: ProfileSummary): string {
+  const lines = [
+    `${s.totalMs.toFixed(0)} ms sampled from the first request on (${s.skippedMs.toFixed(0)} ms of start-up left out); main thread busy ${s.busyPct.toFixed(0)}% of it, idle the rest.`,
+    '',
+    '| self ms | % | function (file:function:line) |',
+    '|---:|---:|---|',
+    ...s.functions.map((f) => `| ${f.ms.toFixed(0)} | ${f.pct.toFixed(1)} | \`${f.name}\` |`),
+    '',
+    '| self ms | % | file |',
+    '|---:|---:|---|',
+    ...s.files.map((f) => `| ${f.ms.toFixed(0)} | ${f.pct.toFixed(1)} | \`${f.name}\` |`),
+  ];
+  return lines.join('\n');
+}
