@@ -40,7 +40,8 @@ interface TopicsFile {
 }
 
 const TOPICS_FILE = 'topics.json';
-const DELETED_SUFFIX = '.deleted';
+/** Deleted partitions are moved here first; short names, because a 249-character topic leaves no room for suffixes. */
+const TRASH_DIR = '.trash';
 /** A guard against a typo creating a million directories; far above any local use. */
 export const MAX_PARTITIONS = 10_000;
 const MIN_SEGMENT_BYTES = 14;
@@ -213,19 +214,16 @@ export class LogManager {
   }
 
   /**
-   * Removes directories of deleted topics: renamed `*.deleted` ones whose removal was cut short,
-   * and partition directories no topic claims (a crash between creating them and saving
+   * Removes what deleted topics left behind: the trash directory (a delete cut short), and
+   * partition directories no topic claims (a crash between creating them and saving
    * topics.json). Only directories shaped like ours are touched.
    */
   private async removeLeftovers(): Promise<void> {
+    await fsp.rm(join(this.dataDir, TRASH_DIR), { recursive: true, force: true });
     const entries = await fsp.readdir(this.dataDir, { withFileTypes: true });
     for (const d of entries) {
       if (!d.isDirectory()) continue;
       const path = join(this.dataDir, d.name);
-      if (d.name.endsWith(DELETED_SUFFIX)) {
-        await fsp.rm(path, { recursive: true, force: true });
-        continue;
-      }
       const m = /^(.+)-(\d+)$/.exec(d.name);
       if (!m) continue;
       const owner = this.topics.get(m[1]);
@@ -327,9 +325,11 @@ export class LogManager {
       await Promise.allSettled(entry.logs.map((l) => l.close(gone)));
       // Rename first so a crash part-way can never resurrect the data under a recreated topic.
       const doomed: string[] = [];
+      const trash = join(this.dataDir, TRASH_DIR);
+      await fsp.mkdir(trash, { recursive: true });
       for (let p = 0; p < entry.logs.length; p++) {
         const dir = join(this.dataDir, partitionDirName(name, p));
-        const target = `${dir}.${randomUUID()}${DELETED_SUFFIX}`;
+        const target = join(trash, randomUUID());
         try {
           await fsp.rename(dir, target);
           doomed.push(target);

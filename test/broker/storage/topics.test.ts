@@ -146,6 +146,17 @@ test('deleteTopic removes files and committed offsets; the name can be reused fr
   }
 });
 
+test('a topic with a maximal 249-character name can be created, used and deleted', async () => {
+  await withManager(async ({ mgr, dir }) => {
+    const name = 'n'.repeat(249);
+    await mgr.createTopic(name, 11);
+    await mgr.partition(name, 10)!.append(batch(1));
+    await mgr.deleteTopic(name);
+    assert.equal(mgr.getTopic(name), undefined);
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('n')), []);
+  });
+});
+
 test('leftovers of an interrupted delete are cleaned on open and never leak into a new topic', async () => {
   const dir = tempDir();
   try {
@@ -154,12 +165,13 @@ test('leftovers of an interrupted delete are cleaned on open and never leak into
     await ctx.mgr.partition('x', 0)!.append(batch(2));
     await ctx.mgr.close();
     // Simulate a crash after the rename step, and an orphan partition dir of an unknown topic.
-    fs.renameSync(path.join(dir, 'x-0'), path.join(dir, 'x-0.abc.deleted'));
+    fs.mkdirSync(path.join(dir, '.trash'));
+    fs.renameSync(path.join(dir, 'x-0'), path.join(dir, '.trash', 'abc'));
     fs.mkdirSync(path.join(dir, 'orphan-0'));
     fs.writeFileSync(path.join(dir, 'orphan-0', '00000000000000000000.log'), 'junk');
     fs.mkdirSync(path.join(dir, 'not-ours'));
     ctx = await openManager(dir);
-    assert.ok(!fs.existsSync(path.join(dir, 'x-0.abc.deleted')));
+    assert.ok(!fs.existsSync(path.join(dir, '.trash')));
     assert.ok(!fs.existsSync(path.join(dir, 'orphan-0')));
     assert.ok(fs.existsSync(path.join(dir, 'not-ours')), 'unrelated directories are left alone');
     // The topic is still listed (the delete never finished) but its data is gone.
