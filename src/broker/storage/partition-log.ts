@@ -33,6 +33,8 @@ const MAX_IOV = 512;
 /** One append may not span more offsets than a segment's relative offsets can express. */
 const MAX_APPEND_OFFSETS = 0x7fff_ffffn;
 const MAX_APPEND_BYTES = 0x7fff_ffff;
+/** Old segments keep their file open while recently read; beyond this many the least recent closes. */
+const MAX_OPEN_OLD_SEGMENTS = 4;
 
 export interface PartitionEnv {
   logger: Logger;
@@ -87,6 +89,8 @@ export class PartitionLog {
   private chain: Promise<unknown> = Promise.resolve();
   private closedWith: StorageError | null = null;
   private closing: Promise<void> | null = null;
+  /** Non-active segments with an open file, most recently used first. */
+  private openOld: Segment[] = [];
 
   private constructor(
     readonly topic: string,
@@ -408,10 +412,24 @@ export class PartitionLog {
   }
 
   private async roll(base: bigint): Promise<Segment> {
-    await this.active.seal();
+    const old = this.active;
+    await old.seal();
     const seg = await Segment.create(this.dir, base);
     this.segments.push(seg);
+    this.touch(old);
     return seg;
+  }
+
+  /** Marks an old segment as recently read, closing the file of the least recent one beyond the cap. */
+  private touch(seg: Segment): void {
+    if (seg === this.active) return;
+    const i = this.openOld.indexOf(seg);
+    if (i === 0) return;
+    if (i > 0) this.openOld.splice(i, 1);
+    this.openOld.unshift(seg);
+    while (this.openOld.length > MAX_OPEN_OLD_SEGMENTS) {
+      void this.openOld.pop()!.release().catch((err: unknown) => this.env.logger.warn({ err }, 'closing a segment file failed'));
+    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -443,6 +461,7 @@ export class PartitionLog {
     while (seg) {
       if (seg.size > 0 && seg.endOffset > fetchOffset) {
         const out = await this.readFromSegment(seg, fetchOffset, want);
+        this.touch(seg);
         if (out) return out;
       }
       seg = this.segmentAfter(seg);
@@ -494,6 +513,7 @@ export class PartitionLog {
     for (const seg of this.segments.slice()) {
       if (seg.size === 0 || seg.maxTimestamp < ts || seg.endOffset <= this.logStart) continue;
       const hit = await this.searchSegmentByTime(seg, ts, timestampMs);
+      this.touch(seg);
       if (hit) return hit;
     }
     return null;
@@ -606,6 +626,7 @@ export class PartitionLog {
     if (n <= 0) return;
     const doomed = this.segments.slice(0, n);
     this.segments = this.segments.slice(n);
+    this.openOld = this.openOld.filter((s) => !doomed.includes(s));
     for (const s of doomed) {
       this.env.logger.info(
         { topic: this.topic, partition: this.partition, segment: s.base.toString(), bytes: s.size },

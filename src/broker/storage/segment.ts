@@ -281,7 +281,7 @@ export class Segment {
 
   /** Closes the log file while nobody is reading it; the next read opens it again. */
   async release(): Promise<void> {
-    if (this.pins > 0 || this.opening) return;
+    if (this.pins > 0 || this.opening || this.deleted || this.closedFh) return;
     const fh = this.fh;
     this.fh = null;
     await fh?.close();

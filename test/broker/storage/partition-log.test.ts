@@ -250,3 +250,33 @@ test('the high watermark only covers completed writes and listeners fire after i
     assert.equal(seen.length, 1, 'no calls after unsubscribe');
   });
 });
+
+test('old segments do not each keep a file descriptor open', async () => {
+  await withLog(
+    async ({ mgr, dir }) => {
+      const log = mgr.partition('t', 0)!;
+      for (let i = 0; i < 400; i++) await log.append(batch(2, `f${i}`));
+      const segs = fs.readdirSync(path.join(dir, 't-0')).filter((f) => f.endsWith('.log'));
+      assert.ok(segs.length >= 30, `${segs.length} segments`);
+      // A consumer catching up from the start touches every segment.
+      let next = 0n;
+      while (next < log.highWatermark) {
+        const { records } = decodeAll(await log.read(next, 100));
+        next = records.at(-1)!.offset + 1n;
+      }
+      const partDir = fs.realpathSync(path.join(dir, 't-0'));
+      const open = fs
+        .readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return fs.readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.startsWith(partDir));
+      assert.ok(open.length <= 8, `open files in the partition: ${open.length}`);
+    },
+    { 'segment.bytes': '1000' },
+  );
+});
