@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
@@ -27,6 +27,11 @@ interface FieldSpec {
   flag?: string;
   /** One line for the README table. */
   description: string;
+  /**
+   * Read from the environment (or .env) only: connection credentials and TLS material belong to
+   * the deployment, not to a committed file or to argv (visible in `ps`).
+   */
+  envOnly?: true;
 }
 
 /** The settings table; README rows and the env/flag lookups are both driven by it. */
@@ -51,6 +56,15 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   { path: 'embedded.dataDir', env: 'EMBEDDED_DATA_DIR', flag: 'data-dir', description: 'embedded broker data directory' },
   { path: 'embedded.partitions', env: 'EMBEDDED_PARTITIONS', description: 'partitions of auto-created topics' },
   { path: 'instance.id', env: 'INSTANCE_ID', flag: 'instance-id', description: 'name of this app instance (default: host:port it listens on)' },
+  { path: 'failure.mode', env: 'FAILURE_MODE', flag: 'failure-mode', description: 'failure switch: `none`, `no-commit-crash` (exit before committing) or `stall` (block the handler past the session timeout)' },
+  { path: 'failure.afterMessages', env: 'FAILURE_AFTER_MESSAGES', flag: 'failure-after', description: 'the failure switch acts on the Nth message handled after it was armed' },
+  { path: 'failure.stallMs', env: 'FAILURE_STALL_MS', description: 'how long `stall` blocks the handler (default: kafka.sessionTimeoutMs + 4000)' },
+  { path: 'kafka.sasl.mechanism', env: 'KAFKA_SASL_MECHANISM', envOnly: true, description: 'SASL for an external cluster: `none`, `plain`, `scram-sha-256` or `scram-sha-512` (environment only)' },
+  { path: 'kafka.sasl.username', env: 'KAFKA_SASL_USERNAME', envOnly: true, description: 'SASL user name (environment only)' },
+  { path: 'kafka.sasl.password', env: 'KAFKA_SASL_PASSWORD', envOnly: true, description: 'SASL password (environment only, never logged)' },
+  { path: 'kafka.ssl.enabled', env: 'KAFKA_SSL', envOnly: true, description: 'connect to an external cluster over TLS (environment only)' },
+  { path: 'kafka.ssl.caFile', env: 'KAFKA_SSL_CA_FILE', envOnly: true, description: 'PEM file with the CA(s) to trust instead of the system store (environment only)' },
+  { path: 'kafka.ssl.rejectUnauthorized', env: 'KAFKA_SSL_REJECT_UNAUTHORIZED', envOnly: true, description: 'verify the broker certificate (environment only; `false` only for testing)' },
   { path: 'log.level', env: 'LOG_LEVEL', flag: 'log-level', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 
@@ -77,8 +91,24 @@ export const DEFAULTS = {
   messages: { capacity: 100, maxBytes: 1_048_576 },
   embedded: { host: '127.0.0.1', port: 9092, dataDir: './data/kafka', partitions: 3 },
   instance: { id: '' },
+  failure: { mode: 'none', afterMessages: 5 },
   log: { level: 'info' },
 } as const;
+
+/** Defaults of the environment-only fields; kept out of DEFAULTS, which mirrors config/default.json. */
+const ENV_ONLY_DEFAULTS = {
+  kafka: {
+    sasl: { mechanism: 'none', username: '', password: '' },
+    ssl: { enabled: false, caFile: '', rejectUnauthorized: true },
+  },
+} as const;
+
+export const FAILURE_MODES = ['none', 'no-commit-crash', 'stall'] as const;
+export type FailureMode = (typeof FAILURE_MODES)[number];
+export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+/** Added to the session timeout for the default stall, so the broker surely expels the member. */
+export const STALL_MARGIN_MS = 4000;
 
 const asNumber = (v: unknown): unknown =>
   typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
@@ -150,6 +180,19 @@ const schema = z
         requestTimeoutMs: int(100, 300_000),
         sendTimeoutMs: int(500, 300_000),
         idempotence: z.enum(['auto', 'off'], { error: 'must be "auto" or "off"' }),
+        sasl: z
+          .object({
+            mechanism: z.preprocess(
+              (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+              z.enum(SASL_MECHANISMS, { error: `must be one of ${SASL_MECHANISMS.join(', ')}` }),
+            ),
+            username: z.string({ error: 'must be a string' }),
+            password: z.string({ error: 'must be a string' }),
+          })
+          .strict(),
+        ssl: z
+          .object({ enabled: bool(), caFile: z.string({ error: 'must be a string' }).trim(), rejectUnauthorized: bool() })
+          .strict(),
       })
       .strict(),
     http: z
@@ -162,6 +205,13 @@ const schema = z
       .object({ host: nonEmpty(), port: int(0, 65535), dataDir: nonEmpty(), partitions: int(1, 1000) })
       .strict(),
     instance: z.object({ id: z.string({ error: 'must be a string' }).trim() }).strict(),
+    failure: z
+      .object({
+        mode: z.enum(FAILURE_MODES, { error: `must be one of ${FAILURE_MODES.join(', ')}` }),
+        afterMessages: int(1, 1_000_000),
+        stallMs: int(1, 3_600_000).optional(),
+      })
+      .strict(),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -181,13 +231,41 @@ const schema = z
         message: `must be lower than kafka.sessionTimeoutMs (${c.kafka.sessionTimeoutMs})`,
       });
     }
+    securityIssues(c.kafka, c.kafka.brokers === 'embedded', ctx);
   });
+
+interface SecuritySettings {
+  sasl: { mechanism: SaslMechanism; username: string; password: string };
+  ssl: { enabled: boolean; caFile: string; rejectUnauthorized: boolean };
+}
+
+/** Cross-field rules for SASL/TLS; each issue sits on the variable the operator has to change. */
+function securityIssues(k: SecuritySettings, embedded: boolean, ctx: z.RefinementCtx): void {
+  const at = (p: string[], message: string) => ctx.addIssue({ code: 'custom', path: ['kafka', ...p], message });
+  const { sasl, ssl } = k;
+  if (sasl.mechanism !== 'none') {
+    const missing = [!sasl.username && 'KAFKA_SASL_USERNAME', !sasl.password && 'KAFKA_SASL_PASSWORD'].filter(Boolean);
+    if (missing.length > 0) at(['sasl', 'mechanism'], `${sasl.mechanism} needs ${missing.join(' and ')}`);
+    if (embedded) {
+      at(['sasl', 'mechanism'], 'the embedded broker does not support SASL; set KAFKA_BROKERS to a cluster that does, or unset this');
+    }
+  } else {
+    if (sasl.username) at(['sasl', 'username'], 'is set but KAFKA_SASL_MECHANISM is none');
+    if (sasl.password) at(['sasl', 'password'], 'is set but KAFKA_SASL_MECHANISM is none');
+  }
+  if (ssl.enabled && embedded) {
+    at(['ssl', 'enabled'], 'the embedded broker does not support TLS; set KAFKA_BROKERS to a cluster that does, or unset this');
+  }
+  if (!ssl.enabled && ssl.caFile) at(['ssl', 'caFile'], 'only applies with KAFKA_SSL=true');
+  if (!ssl.enabled && !ssl.rejectUnauthorized) at(['ssl', 'rejectUnauthorized'], 'only applies with KAFKA_SSL=true');
+}
 
 type Parsed = z.output<typeof schema>;
 
-export interface AppConfig extends Omit<Parsed, 'instance'> {
+export interface AppConfig extends Omit<Parsed, 'instance' | 'failure'> {
   /** Empty id means "derive host:port once the server listens". */
   instance: { id: string | undefined };
+  failure: { mode: FailureMode; afterMessages: number; stallMs: number };
 }
 
 export class ConfigError extends Error {
@@ -250,9 +328,14 @@ function fileLayer(text: string | null, problems: string[]): Layer {
   }
   const leaves: Array<[string, unknown]> = [];
   flatten(json, '', leaves);
+  const envOnly = new Map(CONFIG_FIELDS.filter((f) => f.envOnly).map((f) => [f.path, f.env!]));
   for (const [p, value] of leaves) {
     if (p.startsWith('secrets.') || p === 'secrets' || p === 'nodeEnv') {
       problems.push(`${p} (config/default.json): secrets and NODE_ENV may only come from the environment`);
+      continue;
+    }
+    if (envOnly.has(p)) {
+      problems.push(`${p} (config/default.json): may only come from the environment (${envOnly.get(p)})`);
       continue;
     }
     layer.set(p, { value, origin: { kind: 'file', name: p, label: LABELS.file } });
@@ -353,6 +436,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
   const defaults: Layer = new Map();
   const defaultLeaves: Array<[string, unknown]> = [];
   flatten(DEFAULTS, '', defaultLeaves);
+  flatten(ENV_ONLY_DEFAULTS, '', defaultLeaves);
   for (const [p, value] of defaultLeaves) defaults.set(p, { value, origin: { kind: 'default', name: p, label: LABELS.default } });
   defaults.set('nodeEnv', { value: 'production', origin: { kind: 'default', name: 'NODE_ENV', label: LABELS.default } });
 
@@ -386,13 +470,24 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
       problems.push(`${origin?.name ?? base} (${origin?.label ?? 'config'}): ${issue.message}`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  const data = result.data!;
+  const data = result.data;
+  const caFile = data?.kafka.ssl.caFile ? path.resolve(cwd, data.kafka.ssl.caFile) : '';
+  if (caFile) {
+    try {
+      accessSync(caFile, fsConstants.R_OK);
+    } catch (err) {
+      const o = merged.get('kafka.ssl.caFile')!.origin;
+      problems.push(`${o.name} (${o.label}): cannot read ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (problems.length > 0 || !data) throw new ConfigError(problems);
 
   return {
     ...data,
+    kafka: { ...data.kafka, ssl: { ...data.kafka.ssl, caFile } },
     embedded: { ...data.embedded, dataDir: path.resolve(cwd, data.embedded.dataDir) },
     instance: { id: data.instance.id === '' ? undefined : data.instance.id },
+    failure: { ...data.failure, stallMs: data.failure.stallMs ?? data.kafka.sessionTimeoutMs + STALL_MARGIN_MS },
   };
 }
 

@@ -9,14 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { CONFIG_FIELDS, ConfigError, loadConfig, type AppConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectBroker, type BrokerConnection } from './kafka/broker-connection.js';
-import { createKafkaGateway } from './kafka/client.js';
+import { createKafkaGateway, kafkaSecurity, probeTls } from './kafka/client.js';
 import { withTimeout } from './kafka/timing.js';
 import { ProducerService } from './kafka/producer-service.js';
 import { ConsumerWorker } from './kafka/consumer-worker.js';
+import { AdminService } from './kafka/admin-service.js';
+import { FailureSwitch } from './kafka/failure-switch.js';
 import { MessageStore } from './messages/store.js';
 import { createApp } from './web/app.js';
 import { listen } from './web/server.js';
 import { resolveSecrets } from './web/secrets.js';
+import { createMetrics } from './web/metrics.js';
+import { MessageStream, type MessageStreamOptions } from './web/sse.js';
 
 export interface RunningApp {
   url: string;
@@ -25,6 +29,9 @@ export interface RunningApp {
   broker: BrokerConnection;
   producer: ProducerService;
   consumer: ConsumerWorker;
+  admin: AdminService;
+  failure: FailureSwitch;
+  streams: MessageStream;
   store: MessageStore;
   /** Graceful stop; safe to call more than once. */
   stop(): Promise<void>;
@@ -38,7 +45,16 @@ function displayHost(bindHost: string): string {
   return bindHost.includes(':') ? `[${bindHost}]` : bindHost;
 }
 
-export async function startApp(config: AppConfig, logger: Logger): Promise<RunningApp> {
+export interface StartOptions {
+  /** What the `no-commit-crash` failure mode calls; process.exit unless a test replaces it. */
+  exit?: (code: number) => void;
+  /** Live-stream limits (tests use a short heartbeat). */
+  streams?: MessageStreamOptions;
+}
+
+export async function startApp(config: AppConfig, logger: Logger, options: StartOptions = {}): Promise<RunningApp> {
+  // Read the CA file before anything starts, so a bad path fails fast and alone.
+  const security = kafkaSecurity(config.kafka);
   const broker = await connectBroker(config, logger);
   let instanceId = config.instance.id ?? `${displayHost(config.http.host)}:${config.http.port}`;
   let shuttingDown = false;
@@ -49,6 +65,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
     connectionTimeoutMs: config.kafka.connectionTimeoutMs,
     requestTimeoutMs: config.kafka.requestTimeoutMs,
     logger,
+    security,
   });
   const store = new MessageStore(config.messages.capacity);
   const producer = new ProducerService({
@@ -57,6 +74,14 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
     brokers: broker.addresses,
     idempotence: config.kafka.idempotence,
     sendTimeoutMs: config.kafka.sendTimeoutMs,
+    probeTls: probeTls(security),
+  });
+  const failure = new FailureSwitch({
+    mode: config.failure.mode,
+    afterMessages: config.failure.afterMessages,
+    stallMs: config.failure.stallMs,
+    logger,
+    exit: options.exit,
   });
   const consumer = new ConsumerWorker({
     gateway,
@@ -67,6 +92,17 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
     instanceId: () => instanceId,
+    hooks: failure.hooks,
+  });
+  const admin = new AdminService({ gateway, logger, timeoutMs: config.kafka.sendTimeoutMs * 2 });
+  const streams = new MessageStream(store, options.streams);
+  const metrics = createMetrics({
+    producer,
+    consumer,
+    consumerTarget: () => ({ groupId: consumer.status().groupId, topic: config.kafka.topic }),
+    groupLag: (groupId, topic, timeoutMs) => admin.groupLag(groupId, topic, timeoutMs),
+    instanceId: () => instanceId,
+    logger,
   });
 
   const app = createApp({
@@ -74,6 +110,10 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
     logger,
     producer,
     consumer,
+    admin,
+    failure,
+    metrics,
+    streams,
     store,
     broker: { mode: broker.mode, addresses: broker.addresses },
     instanceId: () => instanceId,
@@ -85,6 +125,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
   try {
     server = await listen(app, config.http.host, config.http.port);
   } catch (err) {
+    metrics.close();
     await broker.close().catch(() => {});
     throw err;
   }
@@ -93,7 +134,10 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
 
   producer.start();
   consumer.start();
-  logger.info({ url, instance: instanceId, broker: broker.mode, topic: config.kafka.topic, groupId: config.kafka.groupId }, 'web app listening');
+  logger.info(
+    { url, instance: instanceId, broker: broker.mode, topic: config.kafka.topic, groupId: config.kafka.groupId, failureMode: config.failure.mode },
+    'web app listening',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -102,16 +146,21 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
       logger.info('shutting down');
       const started = Date.now();
       const left = () => Math.max(100, SHUTDOWN_TIMEOUT_MS - 500 - (Date.now() - started));
+      // Live streams never end by themselves; close them so the server can close at once.
+      streams.closeAll();
       await server.close(Math.min(1500, left()));
+      // A stalled handler would hold the consumer's disconnect for the whole stall.
+      failure.abortStall();
       await consumer.stop(Math.min(2000, left()));
-      await producer.stop(Math.min(1000, left()));
+      await Promise.all([producer.stop(Math.min(1000, left())), admin.stop(Math.min(1000, left()))]);
+      metrics.close();
       await withTimeout(broker.close(), left(), 'embedded broker close timed out').catch((err) =>
         logger.warn({ err }, 'embedded broker did not close cleanly'),
       );
       logger.info({ tookMs: Date.now() - started }, 'stopped');
     })());
 
-  return { url, port: server.port, instanceId, broker, producer, consumer, store, stop };
+  return { url, port: server.port, instanceId, broker, producer, consumer, admin, failure, streams, store, stop };
 }
 
 function usage(): string {

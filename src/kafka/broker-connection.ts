@@ -51,6 +51,10 @@ export async function connectBroker(config: AppConfig, logger: Logger): Promise<
       port,
       dataDir,
       defaultPartitions: partitions,
+      // Kafka's group.min.session.timeout.ms (6 s) protects shared clusters from flapping members;
+      // for a local broker, accept every session timeout the app's config allows, so the
+      // failure-switch demos and tests can use short ones, also from instances that join later.
+      minSessionTimeoutMs: 1000,
       // Kafka's message.max.bytes (1048588) bounds the whole record batch, so a value of exactly
       // messages.maxBytes plus key and batch overhead would be refused. Our own broker follows
       // the app's limit; a joined or external broker keeps its own setting (413 "too large").

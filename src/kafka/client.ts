@@ -3,8 +3,24 @@
  * keeps kafkajs quirks (offset strings, partitioner warning, crash/restart semantics, error
  * classes) in one place and lets the services be reasoned about without the library.
  */
-import { Kafka, Partitioners, logLevel, type LogEntry, type Producer, type Consumer } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import {
+  AssignerProtocol,
+  Kafka,
+  PartitionAssigners,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type KafkaConfig,
+  type LogEntry,
+  type PartitionAssigner,
+  type Producer,
+  type Consumer,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Logger } from '../logger.js';
+import type { SaslMechanism } from '../config.js';
 
 export interface GatewayOptions {
   brokers: readonly string[];
@@ -12,6 +28,57 @@ export interface GatewayOptions {
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   logger: Logger;
+  /** SASL/TLS for an external cluster, already mapped by `kafkaSecurity`. */
+  security?: KafkaSecurity;
+}
+
+/** The part of AppConfig.kafka that describes how to authenticate and encrypt. */
+export interface SecuritySettings {
+  sasl: { mechanism: SaslMechanism; username: string; password: string };
+  ssl: { enabled: boolean; caFile: string; rejectUnauthorized: boolean };
+}
+
+export interface KafkaSecurity {
+  /** kafkajs's `ssl`: `true` means "TLS with Node's defaults" (system CAs, verification on). */
+  ssl?: true | TlsOptions;
+  sasl?: SASLOptions;
+}
+
+/**
+ * Maps the environment-only SASL/TLS settings to kafkajs's connection options. Kept pure apart
+ * from reading the CA file, so the mapping can be unit-tested without a TLS broker.
+ */
+export function kafkaSecurity(settings: SecuritySettings, readFile: (file: string) => string = (f) => readFileSync(f, 'utf8')): KafkaSecurity {
+  const out: KafkaSecurity = {};
+  const { ssl, sasl } = settings;
+  if (ssl.enabled) {
+    if (!ssl.caFile && ssl.rejectUnauthorized) out.ssl = true;
+    else {
+      const tls: TlsOptions = { rejectUnauthorized: ssl.rejectUnauthorized };
+      if (ssl.caFile) tls.ca = [readFile(ssl.caFile)];
+      out.ssl = tls;
+    }
+  }
+  switch (sasl.mechanism) {
+    case 'plain':
+      out.sasl = { mechanism: 'plain', username: sasl.username, password: sasl.password };
+      break;
+    case 'scram-sha-256':
+      out.sasl = { mechanism: 'scram-sha-256', username: sasl.username, password: sasl.password };
+      break;
+    case 'scram-sha-512':
+      out.sasl = { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
+      break;
+    case 'none':
+      break;
+  }
+  return out;
+}
+
+/** TLS options for our own raw probes (ApiVersions is allowed before SASL authentication). */
+export function probeTls(security: KafkaSecurity | undefined): TlsOptions | undefined {
+  if (!security?.ssl) return undefined;
+  return security.ssl === true ? {} : security.ssl;
 }
 
 export interface OutgoingMessage {
@@ -60,6 +127,12 @@ export interface ConsumerHandle {
 
 export interface ConsumerOptions {
   groupId: string;
+  /**
+   * This app instance's id. It goes into the member's client id (`<clientId>-<instanceId>`, shown
+   * by any Kafka tool) and, exactly, into the member metadata's userData, which the group view
+   * decodes from DescribeGroups.
+   */
+  instanceId: string;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   /** Long-poll wait of one Fetch; also bounds how long a graceful stop waits for the loop. */
@@ -158,11 +231,122 @@ function headersToStrings(headers: Record<string, unknown> | undefined): Record<
 export interface KafkaGateway {
   producer(options: { idempotent: boolean }): ProducerHandle;
   consumer(options: ConsumerOptions): ConsumerHandle;
+  admin(): AdminHandle;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  /** Log start offset. */
+  low: string;
+  /** End offset (high watermark): the offset the next message will get. */
+  high: string;
+}
+
+export interface GroupMemberInfo {
+  memberId: string;
+  clientId: string;
+  clientHost: string;
+  /** The app instance id from the member metadata; null for members that are not this app. */
+  instance: string | null;
+  subscribedTopics: string[];
+  assignment: Record<string, number[]>;
+}
+
+export interface GroupInfo {
+  groupId: string;
+  /** Kafka's words: Empty, PreparingRebalance, CompletingRebalance, Stable, Dead. */
+  state: string;
+  protocolType: string;
+  protocol: string;
+  members: GroupMemberInfo[];
+}
+
+/** Thin admin surface; the rules (what may be reset when) live in AdminService. */
+export interface AdminHandle {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  listTopics(): Promise<string[]>;
+  topicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /** Per partition, the first offset whose timestamp is >= `timestamp`, or the end offset if none. */
+  offsetsForTimestamp(topic: string, timestamp: number): Promise<Array<{ partition: number; offset: string }>>;
+  listGroups(): Promise<string[]>;
+  describeGroups(groupIds: string[]): Promise<GroupInfo[]>;
+  /** Committed offsets of `groupId` for `topics`; partitions without a commit report "-1". */
+  committedOffsets(groupId: string, topics: string[]): Promise<Array<{ topic: string; partition: number; offset: string }>>;
+  /** false when the topic already exists. */
+  createTopic(topic: string, partitions: number): Promise<boolean>;
+  createPartitions(topic: string, count: number): Promise<void>;
+  /**
+   * Commits the given offsets for a group that has no members, by joining it briefly as its only
+   * member. Rejects with GroupNotEmptyError when another member turns out to be there.
+   */
+  setOffsets(groupId: string, topic: string, offsets: Array<{ partition: number; offset: string }>, partitionCount: number): Promise<void>;
+  deleteGroup(groupId: string): Promise<void>;
+}
+
+export class GroupNotEmptyError extends Error {
+  constructor(readonly groupId: string) {
+    super(`group ${groupId} got another member while its offsets were being reset; nothing was committed`);
+    this.name = 'GroupNotEmptyError';
+  }
+}
+
+/** Marks our userData so another client's bytes are never mistaken for an instance id. */
+const INSTANCE_USERDATA_PREFIX = 'kwd-instance:';
+
+/**
+ * kafkajs's round-robin assignment under its usual protocol name (so the group stays compatible
+ * with plain kafkajs members), with this instance's id in the subscription's userData.
+ */
+function instanceAwareRoundRobin(instanceId: string): PartitionAssigner {
+  return (config) => {
+    const base = PartitionAssigners.roundRobin(config);
+    return {
+      name: base.name,
+      version: base.version,
+      assign: (group) => base.assign(group),
+      protocol: ({ topics }) => ({
+        name: base.name,
+        metadata: AssignerProtocol.MemberMetadata.encode({
+          version: base.version,
+          topics,
+          userData: Buffer.from(INSTANCE_USERDATA_PREFIX + instanceId, 'utf8'),
+        }),
+      }),
+    };
+  };
+}
+
+/** Reads what a member sent and got, tolerating members whose bytes are not the consumer protocol. */
+function decodeMember(protocolType: string, metadata: Buffer, assignment: Buffer): Pick<GroupMemberInfo, 'instance' | 'subscribedTopics' | 'assignment'> {
+  const out: Pick<GroupMemberInfo, 'instance' | 'subscribedTopics' | 'assignment'> = { instance: null, subscribedTopics: [], assignment: {} };
+  if (protocolType !== 'consumer') return out;
+  try {
+    if (metadata.length > 0) {
+      const meta = AssignerProtocol.MemberMetadata.decode(metadata);
+      if (meta) {
+        out.subscribedTopics = [...meta.topics];
+        const user = meta.userData?.toString('utf8') ?? '';
+        if (user.startsWith(INSTANCE_USERDATA_PREFIX)) out.instance = user.slice(INSTANCE_USERDATA_PREFIX.length);
+      }
+    }
+  } catch {
+    // Not the standard consumer encoding; show the member without these details.
+  }
+  try {
+    if (assignment.length > 0) {
+      const assigned = AssignerProtocol.MemberAssignment.decode(assignment);
+      if (assigned) out.assignment = Object.fromEntries(Object.entries(assigned.assignment).map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]));
+    }
+  } catch {
+    // As above.
+  }
+  return out;
 }
 
 export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
   const level = opts.logger.isLevelEnabled('debug') ? logLevel.INFO : logLevel.WARN;
-  const kafka = new Kafka({
+  const base: KafkaConfig = {
     clientId: opts.clientId,
     brokers: [...opts.brokers],
     connectionTimeout: opts.connectionTimeoutMs,
@@ -172,7 +356,10 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
     retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 },
     logLevel: level,
     logCreator: bridgeLogs(opts.logger),
-  });
+    ...(opts.security?.ssl ? { ssl: opts.security.ssl } : {}),
+    ...(opts.security?.sasl ? { sasl: opts.security.sasl } : {}),
+  };
+  const kafka = new Kafka(base);
 
   return {
     producer({ idempotent }) {
@@ -203,8 +390,12 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
     },
 
     consumer(options) {
-      const consumer: Consumer = kafka.consumer({
+      // A client of its own so the member's client id names the instance (kafkajs sets the
+      // client id per Kafka object, not per consumer).
+      const own = new Kafka({ ...base, clientId: `${opts.clientId}-${options.instanceId}` });
+      const consumer: Consumer = own.consumer({
         groupId: options.groupId,
+        partitionAssigners: [instanceAwareRoundRobin(options.instanceId)],
         sessionTimeout: options.sessionTimeoutMs,
         heartbeatInterval: options.heartbeatIntervalMs,
         maxWaitTimeInMs: options.maxWaitMs,
@@ -248,6 +439,81 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
         },
         onRebalancing(listener) {
           consumer.on(consumer.events.REBALANCING, () => listener());
+        },
+      };
+    },
+
+    admin() {
+      const admin: Admin = kafka.admin({ retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 } });
+      return {
+        connect: () => admin.connect(),
+        disconnect: () => admin.disconnect(),
+        listTopics: () => admin.listTopics(),
+        async topicOffsets(topic) {
+          const rows = await admin.fetchTopicOffsets(topic);
+          return rows.map((r) => ({ partition: r.partition, low: r.low, high: r.high })).sort((a, b) => a.partition - b.partition);
+        },
+        async offsetsForTimestamp(topic, timestamp) {
+          const rows = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+          return rows.map((r) => ({ partition: r.partition, offset: r.offset })).sort((a, b) => a.partition - b.partition);
+        },
+        async listGroups() {
+          const { groups } = await admin.listGroups();
+          return groups.map((g) => g.groupId).sort();
+        },
+        async describeGroups(groupIds) {
+          if (groupIds.length === 0) return [];
+          const { groups } = await admin.describeGroups(groupIds);
+          return groups.map((g) => ({
+            groupId: g.groupId,
+            state: g.state,
+            protocolType: g.protocolType,
+            protocol: g.protocol,
+            members: g.members.map((m) => ({
+              memberId: m.memberId,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              ...decodeMember(g.protocolType, m.memberMetadata, m.memberAssignment),
+            })),
+          }));
+        },
+        async committedOffsets(groupId, topics) {
+          if (topics.length === 0) return [];
+          const rows = await admin.fetchOffsets({ groupId, topics });
+          return rows.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })));
+        },
+        createTopic: (topic, partitions) => admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }),
+        async createPartitions(topic, count) {
+          await admin.createPartitions({ topicPartitions: [{ topic, count }] });
+        },
+        async setOffsets(groupId, topic, offsets, partitionCount) {
+          // kafkajs's admin.setOffsets does the same dance, but its throw-away consumer waits a
+          // full default fetch wait (5 s) before it stops. This one commits right after joining.
+          const member = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false, retry: { retries: 2, restartOnFailure: async () => false } });
+          let joined!: (assigned: number[]) => void;
+          let failed!: (err: Error) => void;
+          const join = new Promise<number[]>((resolve, reject) => {
+            joined = resolve;
+            failed = reject;
+          });
+          member.on(member.events.GROUP_JOIN, (e) => joined([...((e.payload.memberAssignment as Record<string, number[]>)[topic] ?? [])]));
+          member.on(member.events.CRASH, (e) => failed(e.payload.error));
+          try {
+            await member.connect();
+            await member.subscribe({ topics: [topic], fromBeginning: true });
+            await member.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
+            const assigned = await join;
+            member.pause([{ topic }]);
+            // Sole member means every partition is ours; anything less means someone joined
+            // since the Empty check, and committing now would move offsets under their feet.
+            if (assigned.length < partitionCount) throw new GroupNotEmptyError(groupId);
+            await member.commitOffsets(offsets.map((o) => ({ topic, partition: o.partition, offset: o.offset })));
+          } finally {
+            await member.disconnect().catch(() => {});
+          }
+        },
+        async deleteGroup(groupId) {
+          await admin.deleteGroups([groupId]);
         },
       };
     },

@@ -4,7 +4,7 @@ import type { MessageStore, StoredMessage } from '../messages/store.js';
 import { classifyKafkaError, type ConsumedRecord, type ConsumerHandle, type KafkaGateway } from './client.js';
 import { backoffDelay, DEFAULT_BACKOFF, withTimeout, type BackoffOptions } from './timing.js';
 
-export type ConsumerState = 'idle' | 'connecting' | 'running' | 'crashed' | 'stopped';
+export type ConsumerState = 'idle' | 'connecting' | 'running' | 'crashed' | 'paused' | 'stopped';
 
 export interface ConsumerStatus {
   state: ConsumerState;
@@ -22,8 +22,9 @@ export interface ConsumerStatus {
 }
 
 /**
- * Extension points for fault-injection demos (skip commit, crash, stall). Throwing from
- * `beforeStore` behaves like a handler crash; a slow promise behaves like a stalled handler.
+ * Extension points for fault injection (see failure-switch.ts). Throwing from `beforeStore`
+ * behaves like a handler crash; a slow promise behaves like a stalled handler. `shouldCommit`
+ * runs after the message is stored and before its offset is committed.
  */
 export interface ConsumerHooks {
   beforeStore?(record: ConsumedRecord): Promise<void> | void;
@@ -35,6 +36,7 @@ export interface ConsumerWorkerOptions {
   logger: Logger;
   store: MessageStore;
   topic: string;
+  /** The group to start in; `switchGroup` changes it at run time. */
   groupId: string;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -48,12 +50,18 @@ export interface ConsumerWorkerOptions {
 interface ConsumerEvents {
   state: [ConsumerStatus];
   message: [StoredMessage];
+  /** kafkajs GROUP_JOIN: this member (re)joined and got its assignment, i.e. one rebalance. */
+  joined: [{ memberId: string; partitions: number[] }];
+  committed: [{ topic: string; partition: number; offset: string }];
+  commitFailed: [{ topic: string; partition: number; reason: string }];
+  crashed: [{ reason: string }];
 }
 
 /**
  * Keeps one group member alive for the app's lifetime. Unlike the original demo, which gives up
  * after a failed start, every failure (broker down at start, crash while running) leads to a
- * fresh kafkajs consumer after a backoff, and the state is observable meanwhile.
+ * fresh kafkajs consumer after a backoff, and the state is observable meanwhile. The member can
+ * also be paused (leaves the group) and moved to another group without restarting the app.
  */
 export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   private handle: ConsumerHandle | undefined;
@@ -62,11 +70,15 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private current: ConsumerStatus;
-  private readonly log: Logger;
+  private log: Logger;
+  private groupId: string;
+  /** Pause/resume/switch run one after another, never interleaved. */
+  private control: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: ConsumerWorkerOptions) {
     super();
-    this.log = opts.logger.child({ component: 'consumer', groupId: opts.groupId, topic: opts.topic });
+    this.groupId = opts.groupId;
+    this.log = this.childLog();
     this.current = {
       state: 'idle',
       since: new Date(),
@@ -93,9 +105,69 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   /** Leaves the group (LeaveGroup via disconnect) so partitions move to other instances at once. */
   async stop(timeoutMs = 3000): Promise<void> {
     if (this.current.state === 'stopped') return;
+    this.update({ state: 'stopped', partitions: [], nextRetryAt: undefined });
+    await this.dropClient(timeoutMs);
+  }
+
+  /** Leaves the group and stays out until `resume` or `switchGroup`; the group can then go Empty. */
+  pause(timeoutMs = 3000): Promise<void> {
+    return this.serially(async () => {
+      if (this.current.state === 'stopped' || this.current.state === 'paused') return;
+      await this.dropClient(timeoutMs);
+      if (this.isStopped()) return;
+      this.update({ state: 'paused', partitions: [], nextRetryAt: undefined });
+      this.log.info('consumer paused; left the group');
+    });
+  }
+
+  resume(): Promise<void> {
+    return this.serially(async () => {
+      if (this.current.state !== 'paused') return;
+      this.attempt = 0;
+      void this.launch();
+    });
+  }
+
+  /**
+   * Leaves the current group and joins `groupId`. The message buffer is emptied so the Consume
+   * page shows what the new group reads; a group without commits starts from the beginning,
+   * which replays the topic.
+   */
+  switchGroup(groupId: string, timeoutMs = 3000): Promise<void> {
+    return this.serially(async () => {
+      if (this.current.state === 'stopped') return;
+      await this.dropClient(timeoutMs);
+      if (this.isStopped()) return;
+      const from = this.groupId;
+      this.groupId = groupId;
+      this.log = this.childLog();
+      this.opts.store.clear();
+      this.attempt = 0;
+      this.update({ groupId, partitions: [], lastError: undefined, nextRetryAt: undefined });
+      this.log.info({ from }, 'switched consumer group');
+      void this.launch();
+    });
+  }
+
+  /** A method, not an inline comparison: the state changes across awaits. */
+  private isStopped(): boolean {
+    return this.current.state === 'stopped';
+  }
+
+  private serially(fn: () => Promise<void>): Promise<void> {
+    const run = this.control.then(fn, fn);
+    this.control = run.catch(() => {});
+    return run;
+  }
+
+  private childLog(): Logger {
+    return this.opts.logger.child({ component: 'consumer', groupId: this.groupId, topic: this.opts.topic });
+  }
+
+  /** Invalidates the current client and waits (bounded) for it to leave the group. */
+  private async dropClient(timeoutMs: number): Promise<void> {
     this.generation++;
     clearTimeout(this.retryTimer);
-    this.update({ state: 'stopped', partitions: [], nextRetryAt: undefined });
     const handle = this.handle;
     this.handle = undefined;
     if (handle) {
@@ -106,10 +178,13 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   }
 
   private async launch(): Promise<void> {
+    if (this.current.state === 'stopped') return;
     const gen = ++this.generation;
+    const groupId = this.groupId;
     this.update({ state: 'connecting', nextRetryAt: undefined, partitions: [] });
     const handle = this.opts.gateway.consumer({
-      groupId: this.opts.groupId,
+      groupId,
+      instanceId: this.opts.instanceId(),
       sessionTimeoutMs: this.opts.sessionTimeoutMs,
       heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
       maxWaitMs: this.opts.maxWaitMs ?? 1000,
@@ -122,6 +197,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
       this.attempt = 0;
       this.update({ state: 'running', lastError: undefined, partitions });
       this.log.info({ memberId, partitions }, 'consumer joined the group');
+      this.emit('joined', { memberId, partitions });
     });
     handle.onRebalancing(() => {
       if (gen === this.generation) this.log.info('group is rebalancing');
@@ -133,15 +209,17 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     try {
       await handle.connect();
       await handle.subscribe(this.opts.topic, true);
-      await handle.run((record) => this.handleRecord(gen, handle, record));
+      await handle.run((record) => this.handleRecord(gen, groupId, handle, record));
     } catch (err) {
       if (gen === this.generation) this.fail(gen, err);
     }
   }
 
-  private async handleRecord(gen: number, handle: ConsumerHandle, record: ConsumedRecord): Promise<void> {
+  private async handleRecord(gen: number, groupId: string, handle: ConsumerHandle, record: ConsumedRecord): Promise<void> {
     if (gen !== this.generation) return;
     await this.opts.hooks?.beforeStore?.(record);
+    // A stall may outlast this client (group switch, pause, shutdown): its record is not ours.
+    if (gen !== this.generation) return;
     const stored: StoredMessage = {
       receivedAt: new Date(),
       topic: record.topic,
@@ -151,6 +229,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
       value: record.value,
       headers: record.headers,
       instance: this.opts.instanceId(),
+      group: groupId,
     };
     this.opts.store.add(stored);
     this.current.consumed++;
@@ -162,17 +241,20 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     const next = (BigInt(record.offset) + 1n).toString();
     try {
       await handle.commit(record.topic, record.partition, next);
+      this.emit('committed', { topic: record.topic, partition: record.partition, offset: next });
     } catch (err) {
       // Commits are cumulative, so the next successful one covers this record; until then a
       // restart re-delivers it (at-least-once). Throwing here would make kafkajs re-run the
       // handler and store the message twice for a failure that is only about bookkeeping.
+      const reason = classifyKafkaError(err).message;
       this.current.commitFailures++;
-      this.log.warn({ err: classifyKafkaError(err).message, partition: record.partition, offset: record.offset }, 'offset commit failed');
+      this.log.warn({ err: reason, partition: record.partition, offset: record.offset }, 'offset commit failed');
+      this.emit('commitFailed', { topic: record.topic, partition: record.partition, reason });
     }
   }
 
   private fail(gen: number, error: unknown): void {
-    if (gen !== this.generation || this.current.state === 'stopped') return;
+    if (gen !== this.generation || this.current.state === 'stopped' || this.current.state === 'paused') return;
     this.generation++;
     const handle = this.handle;
     this.handle = undefined;
@@ -187,6 +269,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
       nextRetryAt: new Date(Date.now() + delay),
     });
     this.log.warn({ reason, retryInMs: delay }, 'consumer failed; restarting with a fresh client');
+    this.emit('crashed', { reason });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.launch(), delay);
     this.retryTimer.unref();

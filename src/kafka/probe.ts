@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 
 export interface ApiVersionRange {
   min: number;
@@ -18,8 +19,16 @@ export const INIT_PRODUCER_ID_KEY = 22;
  * request. Version 0 is understood by every broker since 0.10, so this works against the
  * embedded broker and real Kafka alike, and it is cheap enough to use as a liveness check.
  * Rejects on refusal, timeout, or a reply that is not a well-formed ApiVersions response.
+ * With `tlsOptions` the probe speaks TLS (a TLS listener would drop plain bytes); Kafka answers
+ * ApiVersions before SASL authentication, so no credentials are needed.
  */
-export function probeKafka(host: string, port: number, timeoutMs = 1500, clientId = 'kafka-web-demo-probe'): Promise<ProbeResult> {
+export function probeKafka(
+  host: string,
+  port: number,
+  timeoutMs = 1500,
+  clientId = 'kafka-web-demo-probe',
+  tlsOptions?: tls.ConnectionOptions,
+): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const correlationId = Math.floor(Math.random() * 0x7fffffff);
     const client = Buffer.from(clientId, 'utf8');
@@ -33,7 +42,9 @@ export function probeKafka(host: string, port: number, timeoutMs = 1500, clientI
 
     let received = Buffer.alloc(0);
     let settled = false;
-    const socket = net.connect({ host, port });
+    const socket = tlsOptions
+      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...tlsOptions })
+      : net.connect({ host, port });
     const finish = (err: Error | null, result?: ProbeResult) => {
       if (settled) return;
       settled = true;
@@ -44,7 +55,7 @@ export function probeKafka(host: string, port: number, timeoutMs = 1500, clientI
     };
     const timer = setTimeout(() => finish(new Error(`no ApiVersions answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
 
-    socket.once('connect', () => socket.write(request));
+    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => socket.write(request));
     socket.on('error', (err) => finish(err));
     socket.on('close', () => finish(new Error(`${host}:${port} closed the connection without an ApiVersions answer`)));
     socket.on('data', (chunk) => {
@@ -85,12 +96,16 @@ export function splitHostPort(address: string): { host: string; port: number } {
 }
 
 /** First broker of the list that answers; rejects with the last error if none does. */
-export async function probeAny(addresses: readonly string[], timeoutMs?: number): Promise<ProbeResult & { address: string }> {
+export async function probeAny(
+  addresses: readonly string[],
+  timeoutMs?: number,
+  tlsOptions?: tls.ConnectionOptions,
+): Promise<ProbeResult & { address: string }> {
   let last: unknown = new Error('no broker addresses');
   for (const address of addresses) {
     const { host, port } = splitHostPort(address);
     try {
-      return { ...(await probeKafka(host, port, timeoutMs)), address };
+      return { ...(await probeKafka(host, port, timeoutMs, undefined, tlsOptions)), address };
     } catch (err) {
       last = err;
     }

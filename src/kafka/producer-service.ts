@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import { classifyKafkaError, type KafkaGateway, type ProducedRecord, type ProducerHandle } from './client.js';
@@ -48,10 +49,14 @@ export interface ProducerServiceOptions {
   /** How often a connected producer checks that the broker still answers. */
   healthCheckIntervalMs?: number;
   backoff?: BackoffOptions;
+  /** TLS for the capability/liveness probes when the cluster listens with TLS only. */
+  probeTls?: TlsOptions;
 }
 
 interface ProducerEvents {
   state: [ProducerStatus];
+  /** One acknowledged message (feeds the `produced` counter). */
+  produced: [ProducedRecord];
 }
 
 /**
@@ -106,6 +111,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
         deadline - Date.now(),
         `no acknowledgement from Kafka within ${this.opts.sendTimeoutMs} ms`,
       );
+      this.emit('produced', record);
       return { ok: true, record };
     } catch (err) {
       if (err instanceof TimeoutError) {
@@ -190,7 +196,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
    * but still refuse.
    */
   private async decideIdempotence(): Promise<boolean> {
-    const probe = await probeAny(this.opts.brokers, Math.min(2000, this.opts.sendTimeoutMs));
+    const probe = await probeAny(this.opts.brokers, Math.min(2000, this.opts.sendTimeoutMs), this.opts.probeTls);
     if (this.opts.idempotence === 'off' || this.idempotenceUnsupported) return false;
     if (!probe.apis.has(INIT_PRODUCER_ID_KEY)) {
       if (!this.idempotenceUnsupported) {
@@ -224,7 +230,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     if (this.current.state !== 'connected' || !this.handle) return;
     const handle = this.handle;
     try {
-      await probeAny(this.opts.brokers, 2000);
+      await probeAny(this.opts.brokers, 2000, this.opts.probeTls);
     } catch (err) {
       this.lost(handle, `broker stopped answering: ${(err as Error).message}`);
     }

@@ -12,10 +12,14 @@ export interface StoredMessage {
   headers: Record<string, string>;
   /** Which app instance consumed it (several instances may share a group). */
   instance: string;
+  /** The consumer group it was read in; the group can be switched at run time. */
+  group: string;
 }
 
 interface StoreEvents {
   message: [StoredMessage];
+  /** The buffer was emptied (group switch); live views drop their rows too. */
+  reset: [];
 }
 
 /**
@@ -33,6 +37,11 @@ export class MessageStore extends EventEmitter<StoreEvents> {
   add(message: StoredMessage): void {
     this.buffer.push(message);
     this.emit('message', message);
+  }
+
+  clear(): void {
+    this.buffer.clear();
+    this.emit('reset');
   }
 
   newestFirst(limit?: number): StoredMessage[] {

@@ -19,6 +19,9 @@ import { apiMessageRoutes } from './routes/api-messages.js';
 import { homeRoutes } from './routes/home.js';
 import { produceRoutes } from './routes/produce.js';
 import { consumeRoutes } from './routes/consume.js';
+import { clusterRoutes } from './routes/cluster.js';
+import { apiClusterRoutes } from './routes/api-cluster.js';
+import { metricsRoutes } from './routes/metrics.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bootstrapDist = path.join(path.dirname(createRequire(import.meta.url).resolve('bootstrap/package.json')), 'dist');
@@ -54,8 +57,17 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(cookieParser(deps.secrets.session));
   app.use(i18n());
-  app.use(pageLocals({ instanceId: deps.instanceId, topic: config.kafka.topic, showStack }));
+  app.use(
+    pageLocals({
+      instanceId: deps.instanceId,
+      groupId: () => deps.consumer.status().groupId,
+      failure: () => deps.failure.status(),
+      topic: config.kafka.topic,
+      showStack,
+    }),
+  );
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps));
   app.use(langRoutes({ secure }));
 
   app.use(clientSession({ secure }));
@@ -63,11 +75,13 @@ export function createApp(deps: AppDependencies): Express {
   app.use(express.json({ limit: limits.json }));
   app.use(csrf.protect);
   app.use('/api', apiMessageRoutes(deps));
+  app.use('/api', apiClusterRoutes(deps));
 
   app.use(readFlash(), csrf.provideToken);
   app.use(homeRoutes(deps));
   app.use(produceRoutes(deps));
   app.use(consumeRoutes(deps));
+  app.use(clusterRoutes(deps));
 
   app.use(notFound());
   app.use(errorHandler({ logger: deps.logger, showStack, bodyLimit: limits.form }));

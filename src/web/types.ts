@@ -1,8 +1,12 @@
-import type { AppConfig } from '../config.js';
+import type { AppConfig, FailureMode } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { MessageStore } from '../messages/store.js';
 import type { ConsumerStatus } from '../kafka/consumer-worker.js';
+import type { AdminService } from '../kafka/admin-service.js';
+import type { FailureStatus } from '../kafka/failure-switch.js';
 import type { ProduceRequest, ProduceResult, ProducerStatus } from '../kafka/producer-service.js';
+import type { Metrics } from './metrics.js';
+import type { MessageStream } from './sse.js';
 
 export type BrokerMode = 'embedded-started' | 'embedded-joined' | 'external';
 
@@ -19,7 +23,19 @@ export interface AppDependencies {
     send(request: ProduceRequest): Promise<ProduceResult>;
     status(): ProducerStatus;
   };
-  consumer: { status(): ConsumerStatus };
+  consumer: {
+    status(): ConsumerStatus;
+    pause(): Promise<void>;
+    resume(): Promise<void>;
+    switchGroup(groupId: string): Promise<void>;
+  };
+  admin: Pick<AdminService, 'clusterView' | 'createTopic' | 'addPartitions' | 'resetOffsets' | 'deleteGroup'>;
+  failure: {
+    status(): FailureStatus;
+    arm(mode: FailureMode, afterMessages?: number, stallMs?: number): void;
+  };
+  metrics: Metrics;
+  streams: MessageStream;
   store: MessageStore;
   broker: BrokerInfo;
   instanceId: () => string;

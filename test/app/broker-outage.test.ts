@@ -27,6 +27,9 @@ test('broker down: clear errors, the app keeps serving, and everything recovers 
   const client = new Client(app.url);
   assert.equal((await client.postJson('/api/messages', { value: 'before' })).status, 201);
   await waitFor('first message consumed', () => app.store.size === 1);
+  // The message is stored before its offset is committed; closing the broker in between would
+  // (rightly) redeliver it, so wait until the broker reports the commit.
+  await waitFor('first message committed', async () => (await app.admin.groupLag('outage-group', 'outage-topic')).every((p) => p.lag === 0n));
 
   await broker!.close();
   broker = undefined;

@@ -11,6 +11,10 @@ import { createKafkaGateway } from '../../src/kafka/client.js';
 import { ProducerService } from '../../src/kafka/producer-service.js';
 import { MessageStore } from '../../src/messages/store.js';
 import { createApp } from '../../src/web/app.js';
+import { AdminService } from '../../src/kafka/admin-service.js';
+import { FailureSwitch } from '../../src/kafka/failure-switch.js';
+import { createMetrics } from '../../src/web/metrics.js';
+import { MessageStream } from '../../src/web/sse.js';
 import { Client } from './harness.js';
 
 async function serve(nodeEnv: string, fn: (client: Client) => Promise<void>) {
@@ -20,16 +24,35 @@ async function serve(nodeEnv: string, fn: (client: Client) => Promise<void>) {
   });
   const logger = pino({ level: 'silent' });
   const gateway = createKafkaGateway({ brokers: ['127.0.0.1:1'], clientId: 'x', connectionTimeoutMs: 100, requestTimeoutMs: 100, logger });
+  const producer = new ProducerService({ gateway, logger, brokers: ['127.0.0.1:1'], idempotence: 'auto', sendTimeoutMs: 1000 });
+  const store = new MessageStore(10);
+  const consumer = {
+    status(): never {
+      throw new Error('status exploded: secret detail');
+    },
+    pause: async () => {},
+    resume: async () => {},
+    switchGroup: async () => {},
+  };
+  const admin = new AdminService({ gateway, logger, timeoutMs: 500 });
+  const metrics = createMetrics({
+    producer,
+    consumer: store,
+    consumerTarget: () => ({ groupId: 'g', topic: 't' }),
+    groupLag: (g, t, ms) => admin.groupLag(g, t, ms),
+    instanceId: () => 'test-instance',
+    logger,
+  });
   const app = createApp({
     config,
     logger,
-    producer: new ProducerService({ gateway, logger, brokers: ['127.0.0.1:1'], idempotence: 'auto', sendTimeoutMs: 1000 }),
-    consumer: {
-      status() {
-        throw new Error('status exploded: secret detail');
-      },
-    },
-    store: new MessageStore(10),
+    producer,
+    consumer,
+    admin,
+    failure: new FailureSwitch({ mode: 'none', afterMessages: 1, stallMs: 1000, logger }),
+    metrics,
+    streams: new MessageStream(store),
+    store,
     broker: { mode: 'external', addresses: ['127.0.0.1:1'] },
     instanceId: () => 'test-instance',
     lifecycle: { isShuttingDown: () => false },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startBroker } from '../../src/broker/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { startApp, type RunningApp } from '../../src/main.js';
+import { startApp, type RunningApp, type StartOptions } from '../../src/main.js';
 
 const LOG_LEVEL = (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent';
 
@@ -23,16 +23,22 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-export async function startTestBroker(opts: { dataDir?: string; port?: number } = {}): Promise<TestBroker> {
+export async function startTestBroker(opts: { dataDir?: string; port?: number; minSessionTimeoutMs?: number } = {}): Promise<TestBroker> {
   const dataDir = opts.dataDir ?? tempDir('kwd-broker-');
-  const broker = await startBroker({ host: '127.0.0.1', port: opts.port ?? 0, dataDir, logger: createLogger(LOG_LEVEL) });
+  const broker = await startBroker({
+    host: '127.0.0.1',
+    port: opts.port ?? 0,
+    dataDir,
+    logger: createLogger(LOG_LEVEL),
+    ...(opts.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: opts.minSessionTimeoutMs } : {}),
+  });
   return { port: broker.port, address: broker.address, dataDir, close: () => broker.close() };
 }
 
 /** Starts the whole app against `brokerAddress`; `env`/`argv` go through the real config loader. */
 export async function startTestApp(
   brokerAddress: string,
-  opts: { env?: Record<string, string>; argv?: string[] } = {},
+  opts: { env?: Record<string, string>; argv?: string[]; start?: StartOptions } = {},
 ): Promise<RunningApp> {
   const config = loadConfig({
     cwd: tempDir('kwd-cwd-'),
@@ -46,7 +52,7 @@ export async function startTestApp(
       ...opts.env,
     },
   });
-  return startApp(config, createLogger(config.log.level === 'info' ? LOG_LEVEL : config.log.level));
+  return startApp(config, createLogger(config.log.level === 'info' ? LOG_LEVEL : config.log.level), opts.start);
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000): Promise<Exclude<T, undefined | false>> {
@@ -131,6 +137,26 @@ export class Client {
     const m = /name="_csrf" value="([^"]+)"/.exec(res.text);
     if (!m) throw new Error(`no CSRF token on ${page} (status ${res.status})`);
     return m[1]!;
+  }
+
+  /** Posts one of the /cluster forms the way the page does (token taken from /cluster). */
+  async clusterForm(action: string, fields: Record<string, string>): Promise<Reply> {
+    const token = await this.csrfToken('/cluster');
+    return this.postForm(action, { ...fields, _csrf: token });
+  }
+
+  /** The flash shown on the next page view, as plain text, with its kind and detail line. */
+  async flashText(page = '/cluster'): Promise<{ kind: string; text: string; detail: string } | undefined> {
+    const html = (await this.get(page)).text;
+    const marker = 'data-testid="flash">';
+    const at = html.indexOf(marker);
+    if (at < 0) return undefined;
+    const kind = /alert-(\w+)"[^<]*$/.exec(html.slice(Math.max(0, at - 120), at))?.[1] ?? '';
+    const rest = html.slice(at + marker.length);
+    const end = rest.search(/<div class="small|<\/div>/);
+    const plain = (s: string) => unescapeHtml(s.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+    const detail = /^<div class="small[^"]*">([\s\S]*?)<\/div>/.exec(rest.slice(end))?.[1] ?? '';
+    return { kind, text: plain(rest.slice(0, end)), detail: plain(detail) };
   }
 
   /** Sends the produce form the way the page does: token from the page, cookies from the jar. */

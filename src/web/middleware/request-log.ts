@@ -10,8 +10,9 @@ import type { Logger } from '../../logger.js';
 export function requestLog(logger: Logger): RequestHandler {
   return pinoHttp({
     logger: logger.child({ component: 'http' }),
-    // Static files and probe endpoints (polled every few seconds) would drown the useful lines.
-    autoLogging: { ignore: (req) => /^\/(vendor|static)\/|^\/(healthz|readyz)(\?|$)/.test(req.url ?? '') },
+    // Static files, probe endpoints and scrapes (polled every few seconds) would drown the useful
+    // lines; so would the group view's own polling of /api/cluster.
+    autoLogging: { ignore: (req) => /^\/(vendor|static)\/|^\/(healthz|readyz|metrics)(\?|$)|^\/api\/cluster(\?|$)/.test(req.url ?? '') },
     // 503 is an expected answer while Kafka is down, reported by the services already.
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
       res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

@@ -15,6 +15,8 @@ export function securityHeaders(opts: { secure: boolean }): RequestHandler {
         'script-src': ["'self'"],
         'style-src': ["'self'"],
         'img-src': ["'self'", 'data:'],
+        // The live pages' EventSource and fetch calls go to this origin only.
+        'connect-src': ["'self'"],
         'form-action': ["'self'"],
         'frame-ancestors': ["'none'"],
         // Over plain HTTP (local demo) upgrading would break every link and form.

@@ -3,6 +3,7 @@ import { validationResult } from 'express-validator';
 import type { AppDependencies } from '../types.js';
 import { firstErrorPerField, messageRules } from '../validation/message-rules.js';
 import type { Translate } from '../../i18n/index.js';
+import { toApiMessage } from '../message-json.js';
 
 /**
  * JSON API. It accepts application/json only: that content type is what exempts it from CSRF
@@ -14,18 +15,11 @@ export function apiMessageRoutes(deps: AppDependencies): Router {
   const rules = messageRules({ maxBytes: config.messages.maxBytes, valueField: 'value', topicOptional: true });
 
   router.get('/messages', (_req, res) => {
-    res.json({
-      messages: deps.store.newestFirst().map((m) => ({
-        topic: m.topic,
-        partition: m.partition,
-        offset: m.offset,
-        key: m.key,
-        value: m.value,
-        receivedAt: m.receivedAt.toISOString(),
-        instance: m.instance,
-      })),
-    });
+    res.json({ messages: deps.store.newestFirst().map(toApiMessage) });
   });
+
+  // Server-Sent Events: one `message` event per consumed message, same JSON as above.
+  router.get('/messages/stream', deps.streams.handler());
 
   const requireJsonObject = (req: Request, res: Response, next: () => void) => {
     const t: Translate = res.locals.t;

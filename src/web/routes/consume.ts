@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { AppDependencies } from '../types.js';
 
 /** Values longer than this are cut on the page; 100 × 1 MB would make an unusable table. */
-const PREVIEW_CHARS = 2000;
+export const PREVIEW_CHARS = 2000;
 
 export function consumeRoutes(deps: AppDependencies): Router {
   const router = Router();
@@ -19,11 +19,13 @@ export function consumeRoutes(deps: AppDependencies): Router {
         value: truncated ? value.slice(0, PREVIEW_CHARS) : value,
         truncatedBytes: truncated ? Buffer.byteLength(value, 'utf8') : 0,
         instance: m.instance,
+        group: m.group,
       };
     });
     res.render('consume', {
       rows,
       capacity: deps.config.messages.capacity,
+      previewChars: PREVIEW_CHARS,
       consumer: deps.consumer.status(),
     });
   });

@@ -8,7 +8,8 @@ export function homeRoutes(deps: AppDependencies): Router {
       producer: deps.producer.status(),
       consumer: deps.consumer.status(),
       broker: deps.broker,
-      groupId: deps.config.kafka.groupId,
+      // The live group: it can be switched from the Cluster page.
+      groupId: deps.consumer.status().groupId,
       stored: deps.store.size,
       capacity: deps.config.messages.capacity,
     });

@@ -61,6 +61,7 @@ test('MessageStore emits each added message and returns newest first', () => {
     value: 'v',
     headers: {},
     instance: 'i',
+    group: 'g',
   });
   store.add(msg('1'));
   store.add(msg('2'));
