@@ -15,7 +15,7 @@ import {
   Off,
 } from '../protocol/record-batch.js';
 import { readAt, readFileIfExists, writeFileAtomic } from './fs-util.js';
-import { MAX_RELATIVE_OFFSET, Segment, SEGMENT_FILE, SparseIndex } from './segment.js';
+import { INDEX_ENTRY_BYTES, MAX_RELATIVE_OFFSET, Segment, SEGMENT_FILE, SparseIndex } from './segment.js';
 import { KAFKA_STORAGE_ERROR, StorageError } from './storage-error.js';
 
 const gunzip = promisify(gunzipCb);
@@ -245,7 +245,8 @@ export class PartitionLog {
       }
       break;
     }
-    if (seg.index.count !== loadedCount || rawIndex.length !== loadedCount * 16) await seg.rewriteIndex();
+    const indexChanged = kept !== loadedCount || seg.index.count !== loadedCount;
+    if (indexChanged || rawIndex.length !== loadedCount * INDEX_ENTRY_BYTES) await seg.rewriteIndex();
     return seg;
   }
 
