@@ -210,7 +210,8 @@ export class PartitionLog {
     const seg = new Segment(this.dir, base);
     const fh = await seg.handle();
     const fileSize = (await fh.stat()).size;
-    const rawIndex = (await readFileIfExists(seg.indexPath)) ?? EMPTY;
+    const indexFile = await readFileIfExists(seg.indexPath);
+    const rawIndex = indexFile ?? EMPTY;
     const loaded = SparseIndex.decode(rawIndex, fileSize);
     const loadedCount = loaded.count;
     let kept = loaded.count;
@@ -246,7 +247,7 @@ export class PartitionLog {
       break;
     }
     const indexChanged = kept !== loadedCount || seg.index.count !== loadedCount;
-    if (indexChanged || rawIndex.length !== loadedCount * INDEX_ENTRY_BYTES) await seg.rewriteIndex();
+    if (indexChanged || !indexFile || rawIndex.length !== loadedCount * INDEX_ENTRY_BYTES) await seg.rewriteIndex();
     return seg;
   }
 

@@ -142,6 +142,16 @@ export class SparseIndex {
   }
 }
 
+/** Opens for positional writes without truncating, creating the file if it is missing. */
+async function openForUpdate(path: string): Promise<FileHandle> {
+  try {
+    return await fsp.open(path, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return fsp.open(path, 'w+');
+  }
+}
+
 /**
  * One log segment: `<base>.log` holding whole batches back to back, and `<base>.index`.
  * `size`, `endOffset` and `maxTimestamp` describe only bytes whose write has completed, so
@@ -253,7 +263,7 @@ export class Segment {
     if (pending <= 0 || (!force && pending < INDEX_FLUSH_ENTRIES)) return;
     const from = this.persistedEntries;
     const to = this.index.count;
-    this.indexFh ??= await fsp.open(this.indexPath, 'r+');
+    this.indexFh ??= await openForUpdate(this.indexPath);
     await this.indexFh.write(this.index.encode(from, to), 0, (to - from) * INDEX_ENTRY_BYTES, from * INDEX_ENTRY_BYTES);
     this.persistedEntries = Math.max(this.persistedEntries, to);
   }

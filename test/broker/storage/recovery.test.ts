@@ -159,6 +159,26 @@ test('a lost or damaged index is rebuilt and reads still find every batch', asyn
   }
 });
 
+test('an active segment whose index file vanished keeps indexing after a restart', async () => {
+  const dir = tempDir();
+  try {
+    let ctx = await openManager(dir);
+    await ctx.mgr.createTopic('t', 1);
+    await ctx.mgr.partition('t', 0)!.append(batch(1));
+    await ctx.mgr.close();
+    const index = path.join(dir, 't-0', `${SEG0}.index`);
+    fs.rmSync(index);
+    ctx = await openManager(dir);
+    const log = ctx.mgr.partition('t', 0)!;
+    for (let i = 0; i < 2000; i++) await log.append(batch(2, `z${i}`));
+    await ctx.mgr.close();
+    assert.ok(fs.statSync(index).size >= 16 * 16, `index has ${fs.statSync(index).size / 16} entries`);
+    assert.ok(!ctx.lines.some((l) => l.level >= 40), 'no warnings');
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test('acknowledged appends survive kill -9 of the process', { timeout: 60_000 }, async () => {
   const dir = tempDir();
   try {
