@@ -92,6 +92,12 @@ test('broker down: clear errors, the app keeps serving, and everything recovers 
   );
   const values = app.store.newestFirst().map((m) => m.value);
   assert.equal(values.filter((v) => v === 'before').length, 1, 'the committed message is not consumed again');
+
+  // The outage is visible in the metrics: the consumer crashed (and was restarted) at least once.
+  const metrics = await (await fetch(`${app.url}/metrics`)).text();
+  const crashes = Number(/^kafka_web_demo_consumer_crashes_total (\d+)$/m.exec(metrics)?.[1]);
+  assert.ok(crashes >= 1, `consumer crashes counted (${crashes})`);
+  assert.ok(app.consumer.status().restarts >= crashes);
 });
 
 test('an idle app notices a lost broker by itself and recovers without traffic', async () => {

@@ -1,0 +1,163 @@
+/**
+ * The live stream behind the Consume page: GET /api/messages/stream (Server-Sent Events).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import type { RunningApp } from '../../src/main.js';
+import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+
+let broker: TestBroker;
+let app: RunningApp;
+
+before(async () => {
+  broker = await startTestBroker();
+  app = await startTestApp(broker.address, {
+    env: { KAFKA_GROUP_ID: 'stream-group', KAFKA_TOPIC: 'stream-topic' },
+    start: { streams: { heartbeatMs: 300, maxClients: 2 } },
+  });
+  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
+});
+
+after(async () => {
+  await app?.stop();
+  await broker?.close();
+  fs.rmSync(broker.dataDir, { recursive: true, force: true });
+});
+
+interface Sse {
+  status: number;
+  headers: Headers;
+  /** Raw text received so far. */
+  text(): string;
+  events(): Array<{ event: string; data: string }>;
+  close(): void;
+}
+
+/** Opens the stream like EventSource would and keeps reading in the background. */
+async function open(path = '/api/messages/stream'): Promise<Sse> {
+  const ac = new AbortController();
+  const res = await fetch(`${app.url}${path}`, { signal: ac.signal, headers: { accept: 'text/event-stream' } });
+  let raw = '';
+  if (res.ok && res.body) {
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    void (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          raw += value;
+        }
+      } catch {
+        // aborted by close()
+      }
+    })();
+  } else {
+    raw = await res.text();
+  }
+  return {
+    status: res.status,
+    headers: res.headers,
+    text: () => raw,
+    events: () =>
+      raw
+        .split('\n\n')
+        .filter((block) => block.includes('data:'))
+        .map((block) => ({
+          event: /^event: (.*)$/m.exec(block)?.[1] ?? 'message',
+          data: block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n'),
+        })),
+    close: () => ac.abort(),
+  };
+}
+
+test('a newly consumed message arrives as one `message` event with the same JSON as the API', async () => {
+  const stream = await open();
+  try {
+    assert.equal(stream.status, 200);
+    assert.match(stream.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.equal(stream.headers.get('cache-control'), 'no-store');
+    await waitFor('retry hint', () => stream.text().startsWith('retry: 3000\n\n'));
+
+    const client = new Client(app.url);
+    assert.equal((await client.postJson('/api/messages', { key: 'live-key', value: 'live <b>value</b>' })).status, 201);
+    const event = await waitFor('message event', () => stream.events().find((e) => e.event === 'message'));
+    const pushed = JSON.parse(event.data) as { instance: string; group: string };
+    const { messages } = (await client.get('/api/messages')).json<{ messages: unknown[] }>();
+    assert.deepEqual(pushed, messages.find((m) => (m as { value: string }).value === 'live <b>value</b>'));
+    assert.equal(pushed.instance, app.instanceId);
+    assert.equal(pushed.group, 'stream-group');
+    assert.equal(stream.events().filter((e) => e.event === 'message').length, 1, 'one event per message');
+  } finally {
+    stream.close();
+  }
+});
+
+test('heartbeat comments keep the stream alive', async () => {
+  const stream = await open();
+  try {
+    await waitFor('two heartbeats', () => stream.text().split(': heartbeat\n\n').length >= 3, 5000);
+  } finally {
+    stream.close();
+  }
+});
+
+test('concurrent streams are capped, and a closed stream frees its slot and its listeners', async () => {
+  await waitFor('earlier streams gone', () => app.streams.size === 0);
+  const baseline = app.store.listenerCount('message');
+  const one = await open();
+  const two = await open();
+  try {
+    assert.equal(app.streams.size, 2);
+    assert.equal(app.store.listenerCount('message'), baseline + 2);
+    const third = await open();
+    assert.equal(third.status, 503);
+    assert.equal(third.headers.get('retry-after'), '10');
+    assert.deepEqual(JSON.parse(third.text()), { error: 'too many live streams', limit: 2 });
+  } finally {
+    one.close();
+  }
+  await waitFor('slot freed', () => app.streams.size === 1);
+  assert.equal(app.store.listenerCount('message'), baseline + 1);
+  assert.equal(app.store.listenerCount('reset'), 1);
+  const again = await open();
+  assert.equal(again.status, 200);
+  again.close();
+  two.close();
+  await waitFor('all closed', () => app.streams.size === 0 && app.store.listenerCount('message') === baseline);
+  assert.equal(app.store.listenerCount('reset'), 0);
+});
+
+test('switching the group sends `reset` (the list is emptied), then the replayed messages', async () => {
+  const stream = await open();
+  try {
+    await waitFor('connected', () => stream.text().length > 0);
+    const res = await new Client(app.url).postJson('/api/consumer/group', { group: 'stream-replay' });
+    assert.equal(res.status, 200);
+    assert.equal(res.json<{ instance: { groupId: string } }>().instance.groupId, 'stream-replay');
+    await waitFor('reset then replay', () => {
+      const events = stream.events();
+      const reset = events.findIndex((e) => e.event === 'reset');
+      return reset >= 0 && events.slice(reset + 1).some((e) => e.event === 'message' && JSON.parse(e.data).group === 'stream-replay');
+    });
+  } finally {
+    stream.close();
+  }
+});
+
+test('on shutdown the open streams are ended, so stop() is not held up', async () => {
+  const own = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'stream-stop', KAFKA_TOPIC: 'stream-topic' } });
+  const ac = new AbortController();
+  const res = await fetch(`${own.url}/api/messages/stream`, { signal: ac.signal });
+  const reader = res.body!.getReader();
+  await reader.read();
+  const ended = (async () => {
+    for (;;) if ((await reader.read()).done) return true;
+  })();
+  await own.stop();
+  assert.equal(await ended, true, 'the server ended the stream');
+});
