@@ -152,3 +152,83 @@ test('empty environment values count as unset; INSTANCE_ID and NODE_ENV pass thr
 test('every field of the table has an environment variable', () => {
   for (const f of CONFIG_FIELDS) assert.ok(f.env, `${f.path} has no env var`);
 });
+
+test('failure switch: defaults, environment, flags, and the stall default follows the session timeout', () => {
+  const d = load();
+  assert.deepEqual(d.failure, { mode: 'none', afterMessages: 5, stallMs: 6000 + 4000 });
+  const e = load({ env: { FAILURE_MODE: 'stall', FAILURE_AFTER_MESSAGES: '3', KAFKA_SESSION_TIMEOUT_MS: '10000' } });
+  assert.deepEqual(e.failure, { mode: 'stall', afterMessages: 3, stallMs: 14000 });
+  assert.equal(load({ env: { FAILURE_STALL_MS: '1234' } }).failure.stallMs, 1234);
+  const f = load({ argv: ['--failure-mode', 'no-commit-crash', '--failure-after=7'] });
+  assert.deepEqual([f.failure.mode, f.failure.afterMessages], ['no-commit-crash', 7]);
+  assert.equal(load({ files: { configJson: '{"failure":{"mode":"stall","stallMs":500}}' } }).failure.stallMs, 500);
+
+  assert.deepEqual(problemsOf(() => load({ env: { FAILURE_MODE: 'explode' } })), [
+    'FAILURE_MODE (environment): must be one of none, no-commit-crash, stall',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ argv: ['--failure-after', '0'] })), ['--failure-after (command line): must be an integer 1-1000000']);
+  assert.deepEqual(problemsOf(() => load({ argv: ['--failure-stall-ms', '5'] })), ['--failure-stall-ms (command line): unknown option']);
+});
+
+test('SASL and TLS: environment only, checked together, refused with the embedded broker', () => {
+  const external = { KAFKA_BROKERS: 'kafka-1:9093' };
+  const c = load({ env: { ...external, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'app', KAFKA_SASL_PASSWORD: 'pw-from-env', KAFKA_SSL: 'true' } });
+  assert.deepEqual(c.kafka.sasl, { mechanism: 'scram-sha-512', username: 'app', password: 'pw-from-env' });
+  assert.deepEqual(c.kafka.ssl, { enabled: true, caFile: '', rejectUnauthorized: true });
+  assert.equal(load({ files: { dotenv: 'KAFKA_BROKERS=k:9092\nKAFKA_SASL_MECHANISM=plain\nKAFKA_SASL_USERNAME=u\nKAFKA_SASL_PASSWORD=p\n' } }).kafka.sasl.mechanism, 'plain');
+
+  const d = load();
+  assert.deepEqual(d.kafka.sasl, { mechanism: 'none', username: '', password: '' });
+  assert.deepEqual(d.kafka.ssl, { enabled: false, caFile: '', rejectUnauthorized: true });
+
+  assert.deepEqual(problemsOf(() => load({ env: { ...external, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' } })), [
+    'KAFKA_SASL_MECHANISM (environment): plain needs KAFKA_SASL_PASSWORD',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ env: { ...external, KAFKA_SASL_MECHANISM: 'gssapi' } })), [
+    'KAFKA_SASL_MECHANISM (environment): must be one of none, plain, scram-sha-256, scram-sha-512',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ env: { ...external, KAFKA_SASL_USERNAME: 'u' } })), [
+    'KAFKA_SASL_USERNAME (environment): is set but KAFKA_SASL_MECHANISM is none',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ env: { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL: 'yes' } })), [
+    'KAFKA_SASL_MECHANISM (environment): the embedded broker does not support SASL; set KAFKA_BROKERS to a cluster that does, or unset this',
+    'KAFKA_SSL (environment): the embedded broker does not support TLS; set KAFKA_BROKERS to a cluster that does, or unset this',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ env: { ...external, KAFKA_SSL_CA_FILE: 'ca.pem' } })), ['KAFKA_SSL_CA_FILE (environment): only applies with KAFKA_SSL=true']);
+  assert.deepEqual(problemsOf(() => load({ env: { ...external, KAFKA_SSL: 'maybe' } })), ['KAFKA_SSL (environment): must be true or false']);
+
+  // Never from a committed file or the command line.
+  assert.deepEqual(problemsOf(() => load({ env: external, files: { configJson: '{"kafka":{"sasl":{"password":"in-a-file"}}}' } })), [
+    'kafka.sasl.password (config/default.json): may only come from the environment (KAFKA_SASL_PASSWORD)',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ files: { configJson: '{"kafka":{"ssl":{"enabled":true}}}' } })), [
+    'kafka.ssl.enabled (config/default.json): may only come from the environment (KAFKA_SSL)',
+  ]);
+  assert.deepEqual(problemsOf(() => load({ env: external, argv: ['--sasl-password', 'x'] })), ['--sasl-password (command line): unknown option']);
+  // The password never appears in an error message.
+  const problems = problemsOf(() => load({ env: { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'hunter2-secret' } }));
+  assert.ok(!problems.join('\n').includes('hunter2-secret'));
+});
+
+test('KAFKA_SSL_CA_FILE is resolved against the working directory and must be readable', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-ca-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+    const env = { KAFKA_BROKERS: 'k:9093', KAFKA_SSL: 'true', KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' };
+    const c = loadConfig({ cwd: dir, env: { ...env, KAFKA_SSL_CA_FILE: 'ca.pem' }, files: { configJson: null, dotenv: null } });
+    assert.deepEqual(c.kafka.ssl, { enabled: true, caFile: path.join(dir, 'ca.pem'), rejectUnauthorized: false });
+    assert.deepEqual(problemsOf(() => loadConfig({ cwd: dir, env: { ...env, KAFKA_SSL_CA_FILE: 'missing.pem' }, files: { configJson: null, dotenv: null } })), [
+      `KAFKA_SSL_CA_FILE (environment): cannot read ${path.join(dir, 'missing.pem')} (ENOENT)`,
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('environment-only settings have no flag', () => {
+  for (const f of CONFIG_FIELDS.filter((x) => x.envOnly)) assert.equal(f.flag, undefined, f.path);
+  assert.deepEqual(
+    CONFIG_FIELDS.filter((x) => x.envOnly).map((x) => x.env),
+    ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SSL', 'KAFKA_SSL_CA_FILE', 'KAFKA_SSL_REJECT_UNAUTHORIZED'],
+  );
+});
