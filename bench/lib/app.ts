@@ -18,6 +18,8 @@ export interface AppOptions {
   groupId?: string;
   instanceId?: string;
   env?: NodeJS.ProcessEnv;
+  /** Extra node flags (e.g. --cpu-prof). */
+  nodeFlags?: string[];
 }
 
 export async function startAppChild(opts: AppOptions): Promise<AppChild> {
@@ -39,7 +41,7 @@ export async function startAppChild(opts: AppOptions): Promise<AppChild> {
     ...opts.env,
   };
   for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
-  const c = spawnTsx('src/main.ts', [], env);
+  const c = spawnTsx('src/main.ts', [], env, opts.nodeFlags);
   let broker = opts.brokers;
   if (opts.brokers === 'embedded') {
     const rec = await c.waitForJson((r) => r.msg === 'started the embedded Kafka broker in this process', 60_000, 'embedded broker start');

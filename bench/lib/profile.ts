@@ -2,8 +2,8 @@
  * Reads a V8 .cpuprofile (what `node --cpu-prof` writes) and ranks functions and files by self
  * time. Self time of a node is the sum of the sampling intervals whose sample landed in it.
  */
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from './proc.js';
 
@@ -40,6 +40,19 @@ export interface ProfileSummary {
   busyPct: number;
   functions: SelfTime[];
   files: SelfTime[];
+  /**
+   * Self time charged to the nearest frame on the stack that belongs to this repository's code (by
+   * file) or to a package (`node_modules/pino`), so time in Node internals and native bindings
+   * (writev, Buffer copies) counts for whoever called them.
+   */
+  areas: SelfTime[];
+}
+
+function areaOf(loc: string): string | undefined {
+  if (!loc || loc.startsWith('node:') || loc.startsWith('/')) return undefined;
+  const parts = loc.split('/');
+  if (parts[0] === 'node_modules') return parts[1]?.startsWith('@') ? parts.slice(0, 3).join('/') : parts.slice(0, 2).join('/');
+  return parts[0] === 'src' ? loc : parts[0];
 }
 
 function where(url: string): string {
@@ -78,6 +91,20 @@ export function summariseProfile(file: string, top = 15, startMarker?: string): 
   }
   const fn = new Map<string, number>();
   const files = new Map<string, number>();
+  const areas = new Map<string, number>();
+  const areaCache = new Map<number, string>();
+  const ownerArea = (id: number): string => {
+    const cached = areaCache.get(id);
+    if (cached) return cached;
+    let found: string | undefined;
+    for (let cur: number | undefined = id; cur !== undefined && !found; cur = parent.get(cur)) {
+      found = areaOf(where(byId.get(cur)?.callFrame.url ?? ''));
+    }
+    const name = byId.get(id)?.callFrame.functionName ?? '';
+    const area = found ?? (name.startsWith('(') ? name : 'node internals (no app frame on the stack)');
+    areaCache.set(id, area);
+    return area;
+  };
   let total = 0;
   let idle = 0;
   let skipped = 0;
@@ -96,7 +123,10 @@ export function summariseProfile(file: string, top = 15, startMarker?: string): 
       continue;
     }
     const loc = where(url);
-    const key = loc ? `${loc}:${functionName || '(anonymous)'}:${lineNumber + 1}` : functionName || '(anonymous)';
+    const line = lineNumber > 0 ? `:${lineNumber + 1}` : '';
+    const key = loc ? `${loc}:${functionName || '(anonymous)'}${line}` : functionName || '(anonymous)';
+    const area = ownerArea(node.id);
+    areas.set(area, (areas.get(area) ?? 0) + dt);
     fn.set(key, (fn.get(key) ?? 0) + dt);
     const fileKey = loc ? (loc.startsWith('node:') ? 'node: internals' : loc) : functionName;
     files.set(fileKey, (files.get(fileKey) ?? 0) + dt);
@@ -106,12 +136,16 @@ export function summariseProfile(file: string, top = 15, startMarker?: string): 
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, ms]) => ({ name, ms, pct: total > 0 ? (ms / total) * 100 : 0 }));
-  return { totalMs: total, skippedMs: skipped, busyPct: total > 0 ? ((total - idle) / total) * 100 : 0, functions: rank(fn), files: rank(files) };
+  return { totalMs: total, skippedMs: skipped, busyPct: total > 0 ? ((total - idle) / total) * 100 : 0, functions: rank(fn), files: rank(files), areas: rank(areas) };
 }
 
 export function formatSummary(s: ProfileSummary): string {
   const lines = [
     `${s.totalMs.toFixed(0)} ms sampled from the first request on (${s.skippedMs.toFixed(0)} ms of start-up left out); main thread busy ${s.busyPct.toFixed(0)}% of it, idle the rest.`,
+    '',
+    '| ms | % | nearest own file or package on the stack (self time incl. the Node/native calls it made) |',
+    '|---:|---:|---|',
+    ...s.areas.map((f) => `| ${f.ms.toFixed(0)} | ${f.pct.toFixed(1)} | \`${f.name}\` |`),
     '',
     '| self ms | % | function (file:function:line) |',
     '|---:|---:|---|',
@@ -122,4 +156,15 @@ export function formatSummary(s: ProfileSummary): string {
     ...s.files.map((f) => `| ${f.ms.toFixed(0)} | ${f.pct.toFixed(1)} | \`${f.name}\` |`),
   ];
   return lines.join('\n');
+}
+
+/**
+ * The main thread's profile in a --cpu-prof-dir. Node writes one file per thread,
+ * CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile; tsx's loader hooks run on a worker thread, the
+ * program itself on thread 0.
+ */
+export function mainThreadProfile(dir: string): string {
+  const found = readdirSync(dir).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+  if (!found) throw new Error(`no main-thread profile in ${dir}`);
+  return join(dir, found);
 }

@@ -4,13 +4,13 @@
  * the two paths are summarised separately. The raw profiles are kept in bench/results/ (git
  * ignored) for Chrome DevTools.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { kcatConsumeAll, kcatProduce } from '../lib/kcat.js';
 import { createTopics } from '../lib/kafka.js';
 import { removeDir, tempDir, writeMessageFile } from '../lib/files.js';
 import { BENCH_DIR, startBrokerCli } from '../lib/proc.js';
-import { summariseProfile, type ProfileSummary } from '../lib/profile.js';
+import { mainThreadProfile, summariseProfile, type ProfileSummary } from '../lib/profile.js';
 import { MESSAGE_BYTES, MESSAGES } from './broker-throughput.js';
 
 async function profiled<T>(dataDir: string, profDir: string, name: string, work: (address: string) => Promise<T>): Promise<{ result: T; summary: ProfileSummary; file: string }> {
@@ -24,11 +24,8 @@ async function profiled<T>(dataDir: string, profDir: string, name: string, work:
     // SIGTERM makes the CLI close and exit normally, which is when V8 writes the profile.
     await broker.stop('SIGTERM', 10_000);
   }
-  // One profile per thread (CPU.<date>.<time>.<pid>.<tid>.<seq>); tsx's loader hooks run on a
-  // worker thread, the broker on the main thread, tid 0.
-  const found = readdirSync(dir).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
-  if (!found) throw new Error(`no main-thread profile written for ${name}`);
-  const file = join(dir, found);
+  const file = mainThreadProfile(dir);
+  mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
   const kept = join(BENCH_DIR, 'results', `broker-${name}.cpuprofile`);
   copyFileSync(file, kept);
   return { result, summary: summariseProfile(file, 15, 'src/broker/server/'), file: kept };

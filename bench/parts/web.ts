@@ -4,14 +4,18 @@
  * created beforehand, its consumer running as in normal use), and the same load goes to a bare
  * Express route with the same JSON parsing and no Kafka. Both servers are child processes on this
  * machine, started once; runs alternate between them, each after a short warm-up.
- * The app's RSS is sampled throughout its runs (part 6 reports it).
+ * The app's RSS is sampled throughout its runs (part 6 reports it). When the app misses its
+ * target, one more 10 s load runs against a fresh app under `node --cpu-prof` and the profile is
+ * summarised (the broker runs inside the app, so its share shows up there too).
  */
 import autocannon, { type Result } from 'autocannon';
 import { join } from 'node:path';
 import { startAppChild, waitReady, type AppChild } from '../lib/app.js';
 import { createTopics } from '../lib/kafka.js';
 import { removeDir, tempDir } from '../lib/files.js';
-import { rssBytes, sleep, spawnTsx, type Child } from '../lib/proc.js';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { BENCH_DIR, rssBytes, sleep, spawnTsx, type Child } from '../lib/proc.js';
+import { mainThreadProfile, summariseProfile, type ProfileSummary } from '../lib/profile.js';
 import { median } from '../lib/stats.js';
 import { row, type Row } from '../lib/report.js';
 
@@ -49,9 +53,46 @@ export interface WebResult {
   rows: Row[];
   data: Record<string, unknown>;
   appRss: { peak: number; samples: number };
+  profile?: ProfileSummary;
 }
 
-export async function webProduce(opts: { runs: number; log: (s: string) => void }): Promise<WebResult> {
+async function startWebApp(dataDir: string, nodeFlags: string[] = []): Promise<AppChild> {
+  const app = await startAppChild({ brokers: 'embedded', dataDir, topic: WEB_TOPIC, nodeFlags });
+  try {
+    await createTopics(app.broker, [WEB_TOPIC], 3).catch(() => {
+      // The app's consumer may have created it first (auto-create); either way it exists now.
+    });
+    await waitReady(app.url);
+    return app;
+  } catch (err) {
+    await app.stop('SIGKILL');
+    throw err;
+  }
+}
+
+/** One warm-up and one measured load against an app running under --cpu-prof. */
+export async function profileApp(log: (s: string) => void): Promise<ProfileSummary> {
+  const dir = tempDir('bench-web-prof-');
+  try {
+    const profDir = join(dir, 'prof');
+    const app = await startWebApp(join(dir, 'kafka'), ['--cpu-prof', '--cpu-prof-dir', profDir]);
+    try {
+      await shoot(app.url, WARMUP_S);
+      const shot = await shoot(app.url, DURATION_S);
+      log(`web app under --cpu-prof: ${shot.rps.toFixed(0)} rps`);
+    } finally {
+      await app.stop('SIGTERM', 10_000);
+    }
+    const file = mainThreadProfile(profDir);
+    mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
+    copyFileSync(file, join(BENCH_DIR, 'results', 'app-web.cpuprofile'));
+    return summariseProfile(file, 15, 'src/web/');
+  } finally {
+    removeDir(dir);
+  }
+}
+
+export async function webProduce(opts: { runs: number; log: (s: string) => void; profile: boolean }): Promise<WebResult> {
   const dir = tempDir('bench-web-');
   let app: AppChild | undefined;
   let bare: Child | undefined;
@@ -59,11 +100,7 @@ export async function webProduce(opts: { runs: number; log: (s: string) => void 
   const bareShots: Shot[] = [];
   const rss: number[] = [];
   try {
-    app = await startAppChild({ brokers: 'embedded', dataDir: join(dir, 'kafka'), topic: WEB_TOPIC });
-    await createTopics(app.broker, [WEB_TOPIC], 3).catch(() => {
-      // The app's consumer may have created it first (auto-create); either way it exists now.
-    });
-    await waitReady(app.url);
+    app = await startWebApp(join(dir, 'kafka'));
     bare = spawnTsx('bench/servers/bare-express.ts', []);
     const barePort = Number((await bare.waitForLine(/^port=(\d+)$/))[1]);
     const bareUrl = `http://127.0.0.1:${barePort}`;
@@ -108,8 +145,10 @@ export async function webProduce(opts: { runs: number; log: (s: string) => void 
   ];
   if (failures) rows[2].verdict = 'miss';
   const peak = Math.max(...rss.filter(Number.isFinite));
+  const profile = rows[2].verdict === 'miss' && opts.profile ? await profileApp(opts.log) : undefined;
   return {
     rows,
+    profile,
     appRss: { peak, samples: rss.length },
     data: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, body: BODY, app: appShots, bare: bareShots, appRssPeak: peak },
   };
