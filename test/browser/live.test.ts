@@ -1,0 +1,116 @@
+/**
+ * The live pages in a real browser: the Consume page's Server-Sent Events and the group view's
+ * polling, both under the app's CSP (no inline script, connect-src 'self'). Messages are
+ * produced from outside the page (the test's own HTTP calls), and the page must show them
+ * without being reloaded.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunningApp } from '../../src/main.js';
+import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from '../app/harness.js';
+
+const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'screenshots');
+
+let broker: TestBroker;
+let app: RunningApp;
+let browser: Browser;
+
+before(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  broker = await startTestBroker();
+  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'live-group', KAFKA_TOPIC: 'live-topic', MESSAGES_CAPACITY: '3' } });
+  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await broker?.close();
+  fs.rmSync(broker.dataDir, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<{ page: Page; problems: string[]; navigations: () => number; close: () => Promise<void> }> {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  let navigations = 0;
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame()) navigations++;
+  });
+  return { page, problems, navigations: () => navigations, close: () => context.close() };
+}
+
+const send = (value: string, key?: string) => new Client(app.url).postJson('/api/messages', { value, key });
+
+test('the Consume page shows messages produced elsewhere without a reload, as text, keeping at most `capacity` rows', async () => {
+  const { page, problems, navigations, close } = await openPage();
+  try {
+    await page.goto(`${app.url}/consume`);
+    await page.getByTestId('live-note').waitFor({ state: 'visible' });
+    assert.equal(await page.getByTestId('empty').isVisible(), true);
+    const loaded = navigations();
+
+    assert.equal((await send('<b>pushed</b> live', 'live-key')).status, 201);
+    const cell = page.getByTestId('message-value').filter({ hasText: 'pushed' });
+    await cell.first().waitFor({ timeout: 15_000 });
+    assert.equal((await cell.first().innerText()).trim(), '<b>pushed</b> live', 'markup shown as text');
+    assert.equal(await cell.first().locator('b').count(), 0, 'no element was created from the message');
+    const row = page.getByTestId('message-row').first();
+    assert.equal((await row.getByTestId('message-instance').innerText()).trim(), app.instanceId);
+    assert.equal((await row.getByTestId('message-group').innerText()).trim(), 'live-group');
+    assert.match(await row.innerText(), /live-key/);
+    assert.equal(await page.getByTestId('empty').isVisible(), false);
+
+    for (let i = 1; i <= 4; i++) assert.equal((await send(`next-${i}`)).status, 201);
+    await page.getByTestId('message-value').filter({ hasText: 'next-4' }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId('message-row').count(), 3, 'capacity 3: older rows dropped');
+    assert.equal((await page.getByTestId('message-value').first().innerText()).trim(), 'next-4', 'newest first');
+    assert.equal(navigations(), loaded, 'the page was never reloaded');
+    await page.screenshot({ path: path.join(SHOTS, 'consume-live.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('the group view refreshes by itself, and "consume as group" works from its form', async () => {
+  const { page, problems, navigations, close } = await openPage();
+  try {
+    await page.goto(`${app.url}/cluster`);
+    const group = page.locator('[data-testid="group"][data-group="live-group"]');
+    await group.waitFor();
+    assert.equal((await group.getByTestId('group-state').innerText()).trim(), 'Stable');
+    const loaded = navigations();
+
+    const sent = (await send('moves the end offset')).json<{ partition: number; offset: string }>();
+    const end = page.locator(`[data-testid="topic-partition"][data-topic="live-topic"][data-partition="${sent.partition}"] [data-field="end"]`);
+    await waitFor('end offset updated in place', async () => (await end.innerText()).trim() === String(BigInt(sent.offset) + 1n), 15_000);
+    const lag = group.locator(`[data-testid="offset-row"][data-partition="${sent.partition}"] [data-field="committed"]`);
+    await waitFor('committed offset updated in place', async () => (await lag.innerText()).trim() === String(BigInt(sent.offset) + 1n), 15_000);
+    assert.equal(navigations(), loaded, 'no reload');
+    assert.equal((await group.locator('[data-testid="member"] [data-field="instance"]').innerText()).trim(), `${app.instanceId} this instance`);
+    await page.screenshot({ path: path.join(SHOTS, 'cluster.png'), fullPage: true });
+
+    await page.fill('#switchGroup-group', 'browser-replay');
+    await Promise.all([page.waitForURL(`${app.url}/cluster`), page.getByRole('button', { name: 'Switch group' }).click()]);
+    await page.getByTestId('flash').waitFor();
+    assert.equal((await page.getByTestId('flash').innerText()).trim(), 'This instance now consumes as group browser-replay (it was live-group).');
+    assert.equal((await page.getByTestId('nav-group').innerText()).trim(), 'browser-replay');
+    await page.locator('[data-testid="group"][data-group="browser-replay"]').waitFor({ timeout: 15_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
