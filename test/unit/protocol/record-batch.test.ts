@@ -10,6 +10,7 @@ import {
   decodeRecordBatch,
   encodeRecordBatch,
   readBatchHeader,
+  recordsMatchHeader,
   type NewRecord,
 } from '../../../src/broker/protocol/record-batch.js';
 import { crc32c } from '../../../src/broker/protocol/crc32c.js';
@@ -191,6 +192,76 @@ describe('checkBatch', () => {
     const delta = good();
     delta.writeInt32BE(-5, Off.lastOffsetDelta);
     assert.equal(checkBatch(delta, 0, delta.length), 'bad-count');
+  });
+});
+
+describe('recordsMatchHeader', () => {
+  // kafkajs lets us build batches whose records disagree with their header, which our own
+  // encoder (rightly) never produces.
+  const kjsBatch = async (offsetDeltas: number[], lastOffsetDelta: number): Promise<Buffer> => {
+    const enc = await KjsRecordBatch({
+      firstTimestamp: Number(T0),
+      maxTimestamp: Number(T0),
+      lastOffsetDelta,
+      records: offsetDeltas.map((d, i) =>
+        KjsRecord({ offsetDelta: d, timestampDelta: i, key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) }),
+      ),
+    });
+    return enc.buffer as Buffer;
+  };
+
+  it('accepts what encodeRecordBatch produces, also inside a larger buffer', () => {
+    const a = encodeRecordBatch(sample);
+    const b = encodeRecordBatch([{ value: 'x'.repeat(300), headers: [{ key: 'h', value: 'y'.repeat(200) }] }]);
+    assert.equal(recordsMatchHeader(a, 0, a.length), true);
+    assert.equal(recordsMatchHeader(b, 0, b.length), true);
+    const log = Buffer.concat([a, b]);
+    assert.equal(recordsMatchHeader(log, a.length, b.length), true);
+  });
+
+  it('accepts a well-formed kafkajs batch', async () => {
+    const buf = await kjsBatch([0, 1, 2, 3], 3);
+    assert.equal(checkBatch(buf, 0, buf.length), null);
+    assert.equal(recordsMatchHeader(buf, 0, buf.length), true);
+  });
+
+  it('refuses records whose offset deltas are not 0..n-1', async () => {
+    const gap = await kjsBatch([0, 2], 1);
+    assert.equal(checkBatch(gap, 0, gap.length), null, 'CRC is fine; only the content lies');
+    assert.equal(recordsMatchHeader(gap, 0, gap.length), false);
+    const swapped = await kjsBatch([1, 0], 1);
+    assert.equal(recordsMatchHeader(swapped, 0, swapped.length), false);
+  });
+
+  it('refuses a lastOffsetDelta that disagrees with the record count', async () => {
+    const buf = await kjsBatch([0, 1, 2], 5);
+    assert.equal(checkBatch(buf, 0, buf.length), null);
+    assert.equal(recordsMatchHeader(buf, 0, buf.length), false);
+  });
+
+  it('refuses a header count larger or smaller than the records present', () => {
+    const more = encodeRecordBatch([{ value: 'a' }, { value: 'b' }]);
+    more.writeInt32BE(3, Off.recordsCount);
+    more.writeInt32BE(2, Off.lastOffsetDelta);
+    assert.equal(recordsMatchHeader(more, 0, more.length), false, 'claims 3, holds 2');
+    const fewer = encodeRecordBatch([{ value: 'a' }, { value: 'b' }]);
+    fewer.writeInt32BE(1, Off.recordsCount);
+    fewer.writeInt32BE(0, Off.lastOffsetDelta);
+    assert.equal(recordsMatchHeader(fewer, 0, fewer.length), false, 'claims 1, holds 2');
+  });
+
+  it('refuses a record running past the end and trailing bytes after the last record', () => {
+    const buf = encodeRecordBatch([{ value: 'hello' }, { value: 'world' }]);
+    assert.equal(recordsMatchHeader(buf, 0, buf.length - 1), false);
+    const padded = Buffer.concat([buf, Buffer.from([0, 0, 0])]);
+    assert.equal(recordsMatchHeader(padded, 0, padded.length), false);
+    // a record length that is negative or absurdly large
+    const neg = Buffer.from(buf);
+    neg[BATCH_HEADER_SIZE] = 0x01; // zigzag -1
+    assert.equal(recordsMatchHeader(neg, 0, neg.length), false);
+    const huge = Buffer.from(buf);
+    huge[BATCH_HEADER_SIZE] = 0xfe; // continuation bit set: length becomes large
+    assert.equal(recordsMatchHeader(huge, 0, huge.length), false);
   });
 });
 
