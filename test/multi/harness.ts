@@ -327,3 +327,55 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/**
+ * Posts the app's HTML forms the way a browser does: keeps cookies, takes the CSRF token from the
+ * page, does not follow the 303 (so the flash cookie can be read by the next GET).
+ */
+export class FormClient {
+  private readonly jar = new Map<string, string>();
+
+  constructor(private readonly base: string) {}
+
+  private cookieHeader(): Record<string, string> {
+    return this.jar.size ? { cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
+  }
+
+  private keep(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0] ?? '';
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+  }
+
+  async get(urlPath: string): Promise<{ status: number; text: string }> {
+    const res = await fetch(`${this.base}${urlPath}`, { headers: this.cookieHeader(), redirect: 'manual', signal: AbortSignal.timeout(20_000) });
+    this.keep(res);
+    return { status: res.status, text: await res.text() };
+  }
+
+  async postForm(page: string, action: string, fields: Record<string, string>): Promise<{ status: number; location: string | null; text: string }> {
+    const { text: html } = await this.get(page);
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (!token) throw new Error(`no CSRF token on ${page}`);
+    const res = await fetch(`${this.base}${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...this.cookieHeader() },
+      body: new URLSearchParams({ ...fields, _csrf: token }).toString(),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    });
+    this.keep(res);
+    return { status: res.status, location: res.headers.get('location'), text: await res.text() };
+  }
+}
+
+/** The flash alert of a rendered page: its kind (success, danger, ...) and text. */
+export function flashOf(html: string): { kind: string; text: string } | undefined {
+  const m = /<div class="alert alert-(\w+)"[^>]*data-testid="flash">([\s\S]*?)<\/div>/.exec(html);
+  return m ? { kind: m[1]!, text: m[2]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() } : undefined;
+}
