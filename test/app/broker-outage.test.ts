@@ -70,6 +70,21 @@ test('broker down: clear errors, the app keeps serving, and everything recovers 
   const home = await client.get('/');
   assert.doesNotMatch(home.text, /data-testid="producer-state">\s*<span class="badge text-bg-success"/);
 
+  // The group view says Kafka cannot be read (JSON 503, page with the reason); metrics still answer.
+  const cluster = await client.get('/api/cluster');
+  assert.equal(cluster.status, 503);
+  const clusterBody = cluster.json<{ cluster: null; error: string; instance: { id: string } }>();
+  assert.equal(clusterBody.cluster, null);
+  assert.ok(clusterBody.error.length > 0);
+  assert.equal(clusterBody.instance.id, app.instanceId);
+  const clusterPage = await client.get('/cluster');
+  assert.equal(clusterPage.status, 200);
+  assert.match(clusterPage.text, /data-testid="load-error">The cluster could not be read: /);
+  const scrape = await client.get('/metrics');
+  assert.equal(scrape.status, 200);
+  assert.match(scrape.text, /^kafka_web_demo_messages_produced_total\{topic="outage-topic"\} 1$/m);
+  assert.doesNotMatch(scrape.text, /^kafka_web_demo_consumer_lag\{/m, 'no made-up lag while the broker is away');
+
   // Same port, same data: the producer reconnects and the consumer rejoins by themselves.
   broker = await startTestBroker({ port, dataDir });
   const ready = await waitFor(

@@ -242,6 +242,9 @@ test('reset offsets: refused while the group has members; after stopping the con
   const paused = await client.clusterForm('/cluster/consumer', { action: 'pause' });
   assert.equal(paused.status, 303);
   assert.equal(app.consumer.status().state, 'paused');
+  const readiness = await client.get('/readyz');
+  assert.equal(readiness.status, 200, 'a deliberately paused consumer keeps the instance ready');
+  assert.equal(readiness.json<{ consumer: { state: string } }>().consumer.state, 'paused');
   await waitFor('group empty', async () => (await groupState(GROUP)) === 'Empty');
   const page = await client.get('/cluster');
   assert.match(groupCard(page.text, GROUP), /data-testid="no-members"/);

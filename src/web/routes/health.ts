@@ -3,8 +3,8 @@ import type { AppDependencies } from '../types.js';
 
 /**
  * /healthz: the process serves requests (for restarts by a supervisor).
- * /readyz: this instance can do its job: producer connected, consumer running, not shutting
- * down (for load balancers; 503 takes it out of rotation).
+ * /readyz: this instance can do its job: producer connected, consumer running (or deliberately
+ * paused), not shutting down (for load balancers; 503 takes it out of rotation).
  */
 export function healthRoutes(deps: AppDependencies): Router {
   const router = Router();
@@ -15,7 +15,9 @@ export function healthRoutes(deps: AppDependencies): Router {
     const producer = deps.producer.status();
     const consumer = deps.consumer.status();
     const shuttingDown = deps.lifecycle.isShuttingDown();
-    const ready = !shuttingDown && producer.state === 'connected' && consumer.state === 'running';
+    // A consumer paused from the Cluster page is a deliberate state, not a fault: taking the
+    // instance out of a load balancer would also hide the page that can resume it.
+    const ready = !shuttingDown && producer.state === 'connected' && (consumer.state === 'running' || consumer.state === 'paused');
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not ready',
       shuttingDown,
