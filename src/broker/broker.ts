@@ -38,7 +38,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   const logs = await LogManager.open({
     dataDir: config.dataDir,
-    defaults: { segmentBytes: config.segmentBytes, retentionMs: config.retentionMs, retentionBytes: config.retentionBytes },
+    defaults: {
+      segmentBytes: config.segmentBytes,
+      segmentMs: config.segmentMs,
+      retentionMs: config.retentionMs,
+      retentionBytes: config.retentionBytes,
+    },
     logger: logger.child({ component: 'storage' }),
   });
   const groups = new GroupCoordinator({

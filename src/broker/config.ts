@@ -20,6 +20,8 @@ export interface BrokerConfig {
   /** Kafka's message.max.bytes: largest record batch accepted on produce. */
   maxMessageBytes: number;
   segmentBytes: number;
+  /** Kafka's log.roll.ms / segment.ms: a non-empty segment older than this rolls on the next append. */
+  segmentMs: number;
   retentionMs: number;
   retentionBytes: number;
   retentionCheckIntervalMs: number;
@@ -37,6 +39,7 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'dataDir'> = {
   maxRequestBytes: 104_857_600,
   maxMessageBytes: 1_048_588,
   segmentBytes: 1_073_741_824,
+  segmentMs: 604_800_000,
   retentionMs: 604_800_000,
   retentionBytes: -1,
   retentionCheckIntervalMs: 300_000,

@@ -19,6 +19,7 @@ function topicEntries(broker: BrokerContext, name: string): ConfigEntry[] | null
     'retention.ms': String(effective.retentionMs),
     'retention.bytes': String(effective.retentionBytes),
     'segment.bytes': String(effective.segmentBytes),
+    'segment.ms': String(effective.segmentMs),
     'min.insync.replicas': '1',
     'message.timestamp.type': 'CreateTime',
     'max.message.bytes': String(broker.config.maxMessageBytes),

@@ -2,7 +2,13 @@
  * Topic-level settings this broker honours. Anything else is refused with INVALID_CONFIG rather
  * than accepted and silently ignored.
  */
-export const SUPPORTED_TOPIC_CONFIGS = ['retention.ms', 'retention.bytes', 'segment.bytes', 'cleanup.policy'] as const;
+export const SUPPORTED_TOPIC_CONFIGS = [
+  'retention.ms',
+  'retention.bytes',
+  'segment.bytes',
+  'segment.ms',
+  'cleanup.policy',
+] as const;
 
 export function validateTopicConfigs(configs: { name: string; value: string | null }[]): string | null {
   for (const { name, value } of configs) {

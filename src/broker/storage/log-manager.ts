@@ -14,6 +14,8 @@ export { OffsetStore, type CommittedOffset } from './offset-store.js';
 
 export interface LogDefaults {
   segmentBytes: number;
+  /** segment.ms: age after which the next append starts a new segment (Kafka's default is 7 days). */
+  segmentMs: number;
   retentionMs: number;
   retentionBytes: number;
 }
@@ -46,6 +48,8 @@ const TRASH_DIR = '.trash';
 export const MAX_PARTITIONS = 10_000;
 const MIN_SEGMENT_BYTES = 14;
 const MAX_SEGMENT_BYTES = 0x7fff_ffff;
+/** Kafka's segment.ms default, for callers built before the setting existed. */
+const DEFAULT_SEGMENT_MS = 604_800_000;
 
 const LOCK_FILE = '.lock';
 
@@ -128,6 +132,10 @@ function resolveConfigs(defaults: LogDefaults, configs: Record<string, string>):
       case 'segment.bytes':
         effective.segmentBytes = parseLong(key, value, MIN_SEGMENT_BYTES, MAX_SEGMENT_BYTES);
         break;
+      case 'segment.ms':
+        // Kafka's lower bound; 0 would roll on every append.
+        effective.segmentMs = parseLong(key, value, 1);
+        break;
       case 'cleanup.policy':
         // Compaction is not implemented; accepting it would silently keep everything forever.
         if (value !== 'delete') throw new StorageError('only cleanup.policy=delete is supported', ErrorCode.INVALID_CONFIG);
@@ -177,6 +185,9 @@ export class LogManager {
     const defaults = { ...opts.defaults };
     // File positions in the index are uint32; Kafka caps segment.bytes at Int.MaxValue as well.
     defaults.segmentBytes = Math.min(Math.max(defaults.segmentBytes, MIN_SEGMENT_BYTES), MAX_SEGMENT_BYTES);
+    // Infinity is a usable "never"; a missing or NaN value falls back to Kafka's default.
+    const ms = defaults.segmentMs;
+    defaults.segmentMs = typeof ms === 'number' && !Number.isNaN(ms) ? Math.max(1, Math.floor(ms)) : DEFAULT_SEGMENT_MS;
     const mgr = new LogManager(opts.dataDir, defaults, opts.logger, offsets, lockPath);
     try {
       await mgr.load();
@@ -240,6 +251,7 @@ export class LogManager {
     return PartitionLog.open(join(this.dataDir, partitionDirName(name, partition)), name, partition, {
       logger: this.logger,
       segmentBytes: () => entry.effective.segmentBytes,
+      segmentMs: () => entry.effective.segmentMs,
       onAppend: (t, p) => this.notify(t, p),
     });
   }

@@ -40,6 +40,8 @@ export interface PartitionEnv {
   logger: Logger;
   /** Current segment.bytes for the topic (it can change while the log is open). */
   segmentBytes(): number;
+  /** Current segment.ms for the topic: a non-empty active segment older than this rolls on the next append. */
+  segmentMs(): number;
   /** Called after the high watermark moved. */
   onAppend(topic: string, partition: number): void;
 }
@@ -196,7 +198,24 @@ export class PartitionLog {
       log.next = log.logStart;
       log.hw = log.next;
     }
+    await log.recoverRollClock();
     return log;
+  }
+
+  /**
+   * Restores when the active segment got its first batch, so segment.ms keeps counting across a
+   * restart. That moment is not stored; the first batch's timestamp stands in for it, capped by
+   * the file's mtime (no write can predate the last one) so a producer clock far in the future
+   * cannot postpone the roll. A first batch stamped long ago (replayed data) makes the segment
+   * roll on the first append after the restart, once: the next segment's clock is the wall clock.
+   */
+  private async recoverRollClock(): Promise<void> {
+    const seg = this.active;
+    if (seg.size === 0) return;
+    const fh = await seg.handle();
+    const [head, st] = await Promise.all([readAt(fh, 0, BATCH_HEADER_SIZE), fh.stat()]);
+    const firstTs = head.length === BATCH_HEADER_SIZE ? batchMaxTimestamp(head, 0) : -1;
+    seg.firstAppendMs = firstTs >= 0 ? Math.min(firstTs, st.mtimeMs) : st.mtimeMs;
   }
 
   /**
@@ -337,6 +356,16 @@ export class PartitionLog {
     return sizeSoFar + item.buf.length > segmentBytes || item.end - 1n - seg.base > MAX_RELATIVE_OFFSET;
   }
 
+  /**
+   * segment.ms, measured on the broker's clock from the segment's first append rather than from
+   * producer timestamps as Kafka does: replayed data stamped long ago would otherwise roll a new
+   * segment on every append. Checked only when appending, as in Kafka, so an idle partition keeps
+   * its active segment (which retention never deletes) until something new arrives.
+   */
+  private tooOld(seg: Segment, now: number): boolean {
+    return seg.size > 0 && seg.firstAppendMs !== null && now - seg.firstAppendMs > this.env.segmentMs();
+  }
+
   private async writeItems(items: Pending[]): Promise<void> {
     let i = 0;
     while (i < items.length) {
@@ -344,7 +373,9 @@ export class PartitionLog {
       const segmentBytes = this.env.segmentBytes();
       let j = i;
       try {
-        if (this.mustRoll(seg, seg.size, items[i], segmentBytes)) seg = await this.roll(items[i].base);
+        if (this.mustRoll(seg, seg.size, items[i], segmentBytes) || this.tooOld(seg, Date.now())) {
+          seg = await this.roll(items[i].base);
+        }
         const bufs: Buffer[] = [];
         let bytes = seg.size;
         do {
@@ -371,6 +402,7 @@ export class PartitionLog {
   /** The bytes of items[i, j) are on file: record them, move the high watermark, tell everyone. */
   private commit(seg: Segment, items: Pending[], i: number, j: number): void {
     let pos = seg.size;
+    if (pos === 0) seg.firstAppendMs = Date.now();
     for (let k = i; k < j; k++) {
       const b = items[k].buf;
       for (let at = 0; at < b.length; ) {

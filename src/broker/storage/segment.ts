@@ -166,6 +166,11 @@ export class Segment {
   endOffset: bigint;
   /** Largest batch timestamp in the segment; -Infinity while empty. */
   maxTimestamp = -Infinity;
+  /**
+   * Wall-clock ms at which the segment received its first batch; segment.ms counts from here.
+   * Null while empty. Only tracked for the segment taking appends (others never roll).
+   */
+  firstAppendMs: number | null = null;
   index = new SparseIndex();
   /** Position of the last index entry; the segment start counts as an implicit entry. */
   private lastIndexedPos = 0;

@@ -5,7 +5,12 @@ import pino, { type Logger } from 'pino';
 import { LogManager, type LogDefaults } from '../../../src/broker/storage/log-manager.js';
 import { decodeRecordBatch, encodeRecordBatch, batchSizeAt, type NewRecord, type Record } from '../../../src/broker/protocol/record-batch.js';
 
-export const DEFAULTS: LogDefaults = { segmentBytes: 1_073_741_824, retentionMs: 604_800_000, retentionBytes: -1 };
+export const DEFAULTS: LogDefaults = {
+  segmentBytes: 1_073_741_824,
+  segmentMs: 604_800_000,
+  retentionMs: 604_800_000,
+  retentionBytes: -1,
+};
 
 export interface CapturedLog {
   level: number;
