@@ -10,6 +10,14 @@ export const SUPPORTED_TOPIC_CONFIGS = [
   'cleanup.policy',
 ] as const;
 
+/** Kafka's lower bounds (TopicConfig); -1 means "unlimited" for the retention settings. */
+const MINIMUM: Record<string, number> = {
+  'retention.ms': -1,
+  'retention.bytes': -1,
+  'segment.bytes': 14,
+  'segment.ms': 1,
+};
+
 export function validateTopicConfigs(configs: { name: string; value: string | null }[]): string | null {
   for (const { name, value } of configs) {
     if (!(SUPPORTED_TOPIC_CONFIGS as readonly string[]).includes(name)) {
@@ -20,8 +28,8 @@ export function validateTopicConfigs(configs: { name: string; value: string | nu
       if (value !== 'delete') return 'only cleanup.policy=delete is supported (no compaction)';
     } else if (!/^-?\d+$/.test(value)) {
       return `config ${name} must be an integer`;
-    } else if (name === 'segment.bytes' && Number(value) < 14) {
-      return 'segment.bytes must be at least 14';
+    } else if (Number(value) < MINIMUM[name]) {
+      return `${name} must be at least ${MINIMUM[name]}`;
     }
   }
   return null;
