@@ -105,11 +105,26 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     logger,
   });
 
+  // A stall belongs to the membership being left: pausing or switching ends it, so leaving is
+  // not held up for the rest of the stall.
+  const consumerControls = {
+    status: () => consumer.status(),
+    pause: () => {
+      failure.abortStall();
+      return consumer.pause();
+    },
+    resume: () => consumer.resume(),
+    switchGroup: (groupId: string) => {
+      failure.abortStall();
+      return consumer.switchGroup(groupId);
+    },
+  };
+
   const app = createApp({
     config,
     logger,
     producer,
-    consumer,
+    consumer: consumerControls,
     admin,
     failure,
     metrics,

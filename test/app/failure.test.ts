@@ -217,3 +217,18 @@ test('the failure switch over JSON: validation, arming, and turning it off', asy
   assert.equal(off.json<{ instance: { failure: { mode: string } } }>().instance.failure.mode, 'none');
   assert.equal(banner((await client.get('/')).text), undefined);
 });
+
+test('pausing the consumer ends a running stall (it belongs to the membership being left)', async () => {
+  const topic = 'stall-pause-topic';
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+  const a = await start({ KAFKA_TOPIC: topic, KAFKA_GROUP_ID: 'stall-pause', FAILURE_MODE: 'stall', FAILURE_AFTER_MESSAGES: '1', FAILURE_STALL_MS: '600000' });
+  await waitFor('running', () => a.consumer.status().state === 'running');
+  await producer.send({ topic, messages: [{ value: 'held' }] });
+  await waitFor('stalling', () => a.failure.status().stalling);
+  const res = await new Client(a.url).postJson('/api/consumer/pause', {});
+  assert.equal(res.status, 200);
+  assert.equal(res.json<{ instance: { consumer: { state: string } } }>().instance.consumer.state, 'paused');
+  assert.equal(a.failure.status().lastStall?.aborted, true);
+  assert.equal(a.store.size, 0, 'the abandoned message is not stored by the client that left');
+  assert.equal((await members('stall-pause')).members.length, 0, 'it left the group');
+});
