@@ -24,7 +24,19 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...passThrough, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-concurrency=1',
+    // A hung test fails after 4 minutes, and a file whose tests are done exits even if a leaked
+    // handle would keep it alive, so one bad test cannot stall the whole run.
+    '--test-timeout=240000',
+    '--test-force-exit',
+    ...passThrough,
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

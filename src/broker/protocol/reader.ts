@@ -12,6 +12,9 @@ export class Reader {
     offset = 0,
     readonly end = buf.length,
   ) {
+    if (end > buf.length || offset < 0 || offset > end) {
+      throw new ProtocolError(`reader window [${offset}, ${end}) lies outside a ${buf.length}-byte buffer`);
+    }
     this.offset = offset;
   }
 
@@ -101,6 +104,12 @@ export class Reader {
     if (len < 0) return null;
     const at = this.need(len);
     return this.buf.toString('utf8', at, at + len);
+  }
+
+  /** The next n bytes with no length prefix (a view, not a copy). */
+  raw(n: number): Buffer {
+    const at = this.need(n);
+    return this.buf.subarray(at, at + n);
   }
 
   /** A view, not a copy: valid only while the request buffer is. */

@@ -186,16 +186,16 @@ export function decodeRecordBatch(buf: Buffer, at = 0): { header: BatchHeader; r
     const tsDelta = r.varlong();
     const offDelta = r.varint();
     const keyLen = r.varint();
-    const key = keyLen < 0 ? null : Buffer.from(buf.subarray(r.offset, (r.offset += keyLen)));
+    const key = keyLen < 0 ? null : Buffer.from(r.raw(keyLen));
     const valueLen = r.varint();
-    const value = valueLen < 0 ? null : Buffer.from(buf.subarray(r.offset, (r.offset += valueLen)));
+    const value = valueLen < 0 ? null : Buffer.from(r.raw(valueLen));
     const headerCount = r.varint();
     const headers: Header[] = [];
     for (let h = 0; h < headerCount; h++) {
       const kl = r.varint();
-      const hk = buf.toString('utf8', r.offset, (r.offset += kl));
+      const hk = r.raw(kl).toString('utf8');
       const vl = r.varint();
-      const hv = vl < 0 ? null : Buffer.from(buf.subarray(r.offset, (r.offset += vl)));
+      const hv = vl < 0 ? null : Buffer.from(r.raw(vl));
       headers.push({ key: hk, value: hv });
     }
     if (r.offset !== recEnd) throw new Error(`record ${i} length mismatch`);
