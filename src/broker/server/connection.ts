@@ -7,6 +7,9 @@ import { ApiKey } from '../protocol/api-keys.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { Writer } from '../protocol/writer.js';
 
+/** Produce requests that may be in progress at once on one connection. */
+const MAX_OVERLAPPING_PRODUCES = 32;
+
 /**
  * One client connection. Requests are handled strictly one after another, as Kafka does, which
  * keeps responses in request order (clients match them by position, kafka-python strictly so).
@@ -68,25 +71,42 @@ export class Connection {
     if (!this.draining) void this.drain();
   }
 
+  /**
+   * Handles queued frames in order. Kafka finishes one request before starting the next; we do the
+   * same except between consecutive Produce requests, which may overlap (their offsets are still
+   * assigned in arrival order, synchronously inside the append), so a pipelining producer is not
+   * held up by each write's round trip to the file system. Responses always leave in request order.
+   */
   private async drain(): Promise<void> {
     this.draining = true;
+    let previous: Promise<void> = Promise.resolve();
+    let overlapping = 0;
     try {
-      while (!this.closed && this.queue.length > 0) {
-        const frame = this.queue.shift()!;
-        if (this.queue.length <= 16 && this.socket.isPaused()) this.socket.resume();
-        await this.handle(frame);
-        if (this.socket.writableNeedDrain) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              this.socket.off('drain', done);
-              this.socket.off('close', done);
-              resolve();
-            };
-            this.socket.on('drain', done);
-            this.socket.on('close', done);
-          });
+      do {
+        // Frames that arrive while the last responses are pending are picked up by the outer loop.
+        while (!this.closed && this.queue.length > 0) {
+          const frame = this.queue.shift()!;
+          if (this.queue.length <= 16 && this.socket.isPaused()) this.socket.resume();
+          const overlappable = frame.readInt16BE(0) === ApiKey.Produce && overlapping < MAX_OVERLAPPING_PRODUCES;
+          if (!overlappable) {
+            await previous;
+            overlapping = 0;
+          }
+          overlapping++;
+          const work = this.process(frame);
+          const before = previous;
+          const sent = (async () => {
+            const reply = await work;
+            await before;
+            if (reply) this.send(reply.correlationId, reply.body);
+          })();
+          sent.catch((err) => this.fail(err));
+          previous = sent.catch(() => undefined);
+          if (!overlappable) await previous;
+          if (this.socket.writableNeedDrain) await this.writable();
         }
-      }
+        await previous;
+      } while (!this.closed && this.queue.length > 0);
     } catch (err) {
       this.fail(err);
     } finally {
@@ -95,7 +115,20 @@ export class Connection {
     }
   }
 
-  private async handle(frame: Buffer): Promise<void> {
+  private writable(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /** Decodes and runs one request; resolves to the response to send, or null for none. */
+  private async process(frame: Buffer): Promise<{ correlationId: number; body: Writer } | null> {
     const { header, body } = readRequestHeader(frame);
     const handler = this.handlers.get(header.apiKey);
     if (!handler) throw new ProtocolError(`unsupported API key ${header.apiKey}`);
@@ -105,14 +138,13 @@ export class Connection {
         const w = new Writer(32);
         w.int16(ErrorCode.UNSUPPORTED_VERSION).int32(1).int16(ApiKey.ApiVersions);
         w.int16(handler.minVersion).int16(handler.maxVersion);
-        this.send(header.correlationId, w);
-        return;
+        return { correlationId: header.correlationId, body: w };
       }
       throw new ProtocolError(`${handler.name} v${header.apiVersion} is not supported`);
     }
     const ctx: RequestContext = { header, broker: this.broker, client: this.client };
     const response = await handler.handle(ctx, body);
-    if (response) this.send(header.correlationId, response);
+    return response ? { correlationId: header.correlationId, body: response } : null;
   }
 
   private send(correlationId: number, body: Writer): void {
