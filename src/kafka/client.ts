@@ -15,12 +15,14 @@ import {
   type KafkaConfig,
   type LogEntry,
   type PartitionAssigner,
+  type Message,
   type Producer,
   type Consumer,
   type SASLOptions,
 } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { SaslMechanism } from '../config.js';
+import { SendCoalescer } from './send-coalescer.js';
 
 export interface GatewayOptions {
   brokers: readonly string[];
@@ -363,28 +365,42 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
 
   return {
     producer({ idempotent }) {
+      // The partitioner kafkajs uses, wrapped to remember where each message went, so a coalesced
+      // batch can hand every caller its own partition and offset.
+      const partitions = new WeakMap<object, number>();
       const producer: Producer = kafka.producer({
         // Explicit choice (Java-compatible murmur2) so kafkajs v2 does not print its partitioner notice.
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: () => {
+          const choose = Partitioners.DefaultPartitioner();
+          return (args) => {
+            const partition = choose(args);
+            partitions.set(args.message, partition);
+            return partition;
+          };
+        },
         idempotent,
         allowAutoTopicCreation: true,
         // Idempotence needs at most 5 in-flight requests per connection to keep ordering; 1 is simplest.
         maxInFlightRequests: idempotent ? 1 : undefined,
         retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 },
       });
+      const coalescer = new SendCoalescer<Message>({
+        sendBatch: (topicMessages) => producer.sendBatch({ acks: -1, topicMessages }),
+        partitionOf: (message) => partitions.get(message),
+      });
       return {
         idempotent,
         connect: () => producer.connect(),
         disconnect: () => producer.disconnect(),
-        async send(message) {
-          const [meta] = await producer.send({
+        send(message) {
+          const headers = message.headers ?? {};
+          let size = Buffer.byteLength(message.key) + Buffer.byteLength(message.value);
+          for (const [k, v] of Object.entries(headers)) size += Buffer.byteLength(k) + Buffer.byteLength(v);
+          return coalescer.send({
             topic: message.topic,
-            acks: -1,
-            messages: [{ key: message.key, value: message.value, headers: message.headers }],
+            message: { key: message.key, value: message.value, headers: message.headers },
+            size,
           });
-          if (!meta) throw new Error('broker returned no record metadata');
-          // kafkajs reports baseOffset; with one message per request that is the message's offset.
-          return { topic: meta.topicName, partition: meta.partition, offset: String(meta.baseOffset ?? meta.offset) };
         },
       };
     },

@@ -133,3 +133,26 @@ test('after stop(), readiness is gone and the port no longer accepts connections
   assert.equal(extra.producer.status().state, 'stopped');
   await assert.rejects(fetch(`${extra.url}/healthz`));
 });
+
+test('concurrent POSTs each get the partition and offset where their own message landed', async () => {
+  const client = new Client(app.url);
+  const keys = Array.from({ length: 40 }, (_, i) => `burst-${i}`);
+  // Sent at once, these share produce requests (coalesced behind the one in flight).
+  const replies = await Promise.all(keys.map((key) => client.postJson('/api/messages', { key, value: `v-${key}` })));
+  const placed = new Map<string, string>();
+  replies.forEach((r, i) => {
+    assert.equal(r.status, 201);
+    const { partition, offset } = r.json<{ partition: number; offset: string }>();
+    placed.set(keys[i]!, `${partition}@${offset}`);
+  });
+  assert.equal(new Set(placed.values()).size, keys.length, 'no two messages share a partition and offset');
+  const consumed = await waitFor('all burst messages consumed', async () => {
+    const { messages } = (await client.get('/api/messages')).json<{ messages: ApiMessage[] }>();
+    const burst = messages.filter((m) => m.key?.startsWith('burst-'));
+    return burst.length === keys.length ? burst : undefined;
+  });
+  for (const m of consumed) {
+    assert.equal(placed.get(m.key!), `${m.partition}@${m.offset}`, `${m.key} was reported where it was consumed`);
+    assert.equal(m.value, `v-${m.key}`);
+  }
+});
