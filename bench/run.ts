@@ -19,7 +19,7 @@ import { failover } from './parts/failover.js';
 import { brokerMemory } from './parts/memory.js';
 import { formatSummary, type ProfileSummary } from './lib/profile.js';
 import { markdownTable, row, type Row } from './lib/report.js';
-import { log, machine, runs } from './lib/env.js';
+import { checkLoad, log, machine, revision, runs } from './lib/env.js';
 import { BENCH_DIR } from './lib/proc.js';
 import { MB } from './lib/stats.js';
 
@@ -27,8 +27,9 @@ const { values } = parseArgs({ options: { parts: { type: 'string' }, 'no-profile
 const wanted = new Set((values.parts ?? '1,2,3,4,5,6').split(',').map((s) => s.trim()));
 const n = runs();
 const started = Date.now();
-const loadBefore = loadavg();
-if (loadBefore[0] > 1) log(`warning: load average ${loadBefore[0].toFixed(1)} before the run; figures will be noisy on a busy machine`);
+const loadBefore = checkLoad();
+// Taken before anything starts: the code the children load is the code at this moment.
+const rev = revision();
 
 const rows: Row[] = [];
 const data: Record<string, unknown> = {};
@@ -96,7 +97,7 @@ if (appRssRow) rows.push(appRssRow);
 const seconds = (Date.now() - started) / 1000;
 const table = markdownTable(rows);
 const date = new Date().toISOString();
-console.log(`## Benchmark results ${date.slice(0, 16).replace('T', ' ')} UTC\n`);
+console.log(`## Benchmark results ${date.slice(0, 16).replace('T', ' ')} UTC, commit ${rev.commit}${rev.srcModified ? ' + uncommitted src changes' : ''}\n`);
 console.log(table);
 if (profile) {
   console.log(`\n### Broker CPU profile: kcat produce of 1M messages\n\n${formatSummary(profile.produce)}`);
@@ -111,6 +112,6 @@ mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
 const out = join(BENCH_DIR, 'results', 'latest.json');
 writeFileSync(
   out,
-  JSON.stringify({ date, machine: machine(), runs: n, seconds, partSeconds: timings, loadavg: { before: loadBefore, after: loadavg() }, rows, ...data }, null, 2),
+  JSON.stringify({ date, revision: rev, machine: machine(), runs: n, seconds, partSeconds: timings, loadavg: { before: loadBefore, after: loadavg() }, rows, ...data }, null, 2),
 );
 log(`wrote ${out}`);

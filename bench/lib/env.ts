@@ -1,5 +1,6 @@
 /** Run settings and a description of the machine, recorded with every result. */
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, loadavg, totalmem, release } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Repetitions for the parts where several runs are cheap (BENCH_RUNS, default 3). */
@@ -26,3 +27,21 @@ export function machine(): Record<string, string | number> {
 }
 
 export const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Load average now; warns when the machine is already busy, since every figure then suffers. */
+export function checkLoad(): number[] {
+  const l = loadavg();
+  if (l[0] > 1) log(`warning: load average ${l[0].toFixed(1)} before the run; on a busy machine the figures are noisy and low`);
+  return l;
+}
+
+/** The commit measured, and whether src/ had uncommitted changes (then the figures are for those). */
+export function revision(): { commit: string; srcModified: boolean } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'views', 'package.json'], { encoding: 'utf8' }).trim() !== '';
+    return { commit, srcModified: dirty };
+  } catch {
+    return { commit: 'unknown', srcModified: false };
+  }
+}

@@ -222,6 +222,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Runs `work`; if it throws, the error also carries the tail of `child`'s output (why it failed). */
+export async function withOutputOnError<T>(child: Child, label: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const alive = child.child.exitCode === null && child.child.signalCode === null;
+    const state = alive ? 'still running' : `exited (${child.child.signalCode ?? `code ${child.child.exitCode}`})`;
+    throw new Error(`${(err as Error).message}\n--- ${label} ${state}; last output:\n${child.tail().slice(-3000)}`, { cause: err });
+  }
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Runs a command to completion and returns its wall time; throws with its output on failure. */

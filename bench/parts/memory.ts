@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { kcatProduce } from '../lib/kcat.js';
 import { createTopics } from '../lib/kafka.js';
 import { removeDir, tempDir, writeMessageFile } from '../lib/files.js';
-import { rssBytes, rssParts, sleep, startBrokerCli } from '../lib/proc.js';
+import { rssBytes, rssParts, sleep, startBrokerCli, withOutputOnError } from '../lib/proc.js';
 import { MB } from '../lib/stats.js';
 import { row, type Row } from '../lib/report.js';
 
@@ -45,7 +45,7 @@ export async function brokerMemory(opts: { log: (s: string) => void }): Promise<
           await sleep(250);
         }
       })();
-      for (let i = 0; i < CHUNKS; i++) bigMs += await kcatProduce(broker.address, 'bench-mem', big);
+      for (let i = 0; i < CHUNKS; i++) bigMs += await withOutputOnError(broker, 'broker', () => kcatProduce(broker.address, 'bench-mem', big));
       sampling = false;
       await sampler;
       await sleep(1000);
