@@ -22,7 +22,11 @@ import {
 } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { SaslMechanism } from '../config.js';
+import { CommitCoalescer } from './commit-coalescer.js';
 import { SendCoalescer } from './send-coalescer.js';
+
+/** Matches the default partition count of topics the embedded broker creates. */
+const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 
 export interface GatewayOptions {
   brokers: readonly string[];
@@ -425,6 +429,7 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
           restartOnFailure: async () => false,
         },
       });
+      const commits = new CommitCoalescer((offsets) => consumer.commitOffsets(offsets));
       return {
         connect: () => consumer.connect(),
         disconnect: () => consumer.disconnect(),
@@ -432,6 +437,9 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
         run: (onMessage) =>
           consumer.run({
             autoCommit: false,
+            // Each partition is still handled in order, one message at a time; different
+            // partitions proceed side by side (and share commit round trips).
+            partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
             eachMessage: async ({ topic, partition, message }) => {
               await onMessage({
                 topic,
@@ -444,7 +452,7 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
               });
             },
           }),
-        commit: (topic, partition, nextOffset) => consumer.commitOffsets([{ topic, partition, offset: nextOffset }]),
+        commit: (topic, partition, nextOffset) => commits.commit(topic, partition, nextOffset),
         onJoin(listener) {
           consumer.on(consumer.events.GROUP_JOIN, (e) =>
             listener({ memberId: e.payload.memberId, assigned: e.payload.memberAssignment as Record<string, number[]> }),

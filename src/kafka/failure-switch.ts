@@ -137,6 +137,8 @@ export class FailureSwitch extends EventEmitter<FailureEvents> {
   }
 
   private shouldCommit(record: ConsumedRecord): boolean {
+    // Partitions are handled side by side: once the crash is decided, no other handler may commit.
+    if (this.exiting) return false;
     if (this.mode !== 'no-commit-crash') return true;
     if (this.handled < this.afterMessages) return false;
     this.exiting = true;
