@@ -8,6 +8,7 @@ import { GroupCoordinator } from './groups/coordinator.js';
 import { createHandlerTable } from './handlers/index.js';
 import type { BrokerContext } from './handlers/types.js';
 import { Connection } from './server/connection.js';
+import { CRC32C_IMPLEMENTATION } from './protocol/crc32c.js';
 import { LogManager } from './storage/log-manager.js';
 import { ProducerStateManager } from './producers/producer-state.js';
 
@@ -106,7 +107,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   retentionTimer.unref();
 
   logger.info(
-    { host: config.host, port: boundPort, advertised: `${advertised.host}:${advertised.port}`, dataDir: config.dataDir },
+    { host: config.host, port: boundPort, advertised: `${advertised.host}:${advertised.port}`, dataDir: config.dataDir, crc32c: CRC32C_IMPLEMENTATION },
     'embedded Kafka broker listening',
   );
 
