@@ -17,37 +17,45 @@ interface Attempt {
 }
 
 async function readOnce(broker: BrokerContext, req: FetchRequest): Promise<Attempt> {
-  let budget = Math.max(0, req.maxBytes);
-  let bytes = 0;
+  const maxBytes = Math.max(0, req.maxBytes);
   let hasError = false;
-  const topics: Attempt['topics'] = [];
-  for (const t of req.topics) {
-    const partitions: FetchPartitionResult[] = [];
+  // Partitions are read side by side (each read is a trip to the file system's thread pool);
+  // the response budget is then applied in request order.
+  const topics = await Promise.all(
+    req.topics.map(async (t) => ({
+      name: t.name,
+      partitions: await Promise.all(
+        t.partitions.map(async (p): Promise<FetchPartitionResult> => {
+          const log = broker.logs.partition(t.name, p.index);
+          if (!log) {
+            hasError = true;
+            return { index: p.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1n, logStartOffset: -1n, records: EMPTY };
+          }
+          const hw = log.highWatermark;
+          const start = log.logStartOffset;
+          if (p.fetchOffset < start || p.fetchOffset > hw) {
+            hasError = true;
+            return { index: p.index, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: hw, logStartOffset: start, records: EMPTY };
+          }
+          const records =
+            p.fetchOffset < hw ? await log.read(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, maxBytes))) : EMPTY;
+          return { index: p.index, errorCode: ErrorCode.NONE, highWatermark: hw, logStartOffset: start, records };
+        }),
+      ),
+    })),
+  );
+  // Once the response is full, later partitions only report their offsets; but the first
+  // partition with data always keeps at least one batch so a consumer can make progress.
+  let bytes = 0;
+  for (const t of topics) {
     for (const p of t.partitions) {
-      const log = broker.logs.partition(t.name, p.index);
-      if (!log) {
-        hasError = true;
-        partitions.push({ index: p.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1n, logStartOffset: -1n, records: EMPTY });
+      if (p.records.length === 0) continue;
+      if (bytes > 0 && bytes + p.records.length > maxBytes) {
+        p.records = EMPTY;
         continue;
       }
-      const hw = log.highWatermark;
-      const start = log.logStartOffset;
-      if (p.fetchOffset < start || p.fetchOffset > hw) {
-        hasError = true;
-        partitions.push({ index: p.index, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: hw, logStartOffset: start, records: EMPTY });
-        continue;
-      }
-      let records = EMPTY;
-      // Once the response is full, later partitions only report their offsets; but the first
-      // partition with data always returns at least one batch so a consumer can make progress.
-      if (p.fetchOffset < hw && (budget > 0 || bytes === 0)) {
-        records = await log.read(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, budget)));
-        bytes += records.length;
-        budget -= records.length;
-      }
-      partitions.push({ index: p.index, errorCode: ErrorCode.NONE, highWatermark: hw, logStartOffset: start, records });
+      bytes += p.records.length;
     }
-    topics.push({ name: t.name, partitions });
   }
   return { topics, bytes, hasError };
 }
