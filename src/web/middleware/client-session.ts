@@ -12,6 +12,10 @@ export function clientSession(opts: { secure: boolean }): RequestHandler {
     const existing: unknown = req.signedCookies?.[CLIENT_COOKIE];
     if (typeof existing === 'string' && /^[a-f0-9]{32}$/.test(existing)) {
       res.locals.clientId = existing;
+    } else if (req.path.startsWith('/api/')) {
+      // The JSON API needs no CSRF binding (see csrf.ts), so scripts calling it in a loop do not
+      // get a freshly signed cookie on every request.
+      res.locals.clientId = undefined;
     } else {
       const id = randomBytes(16).toString('hex');
       res.cookie(CLIENT_COOKIE, id, { signed: true, httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/' });
