@@ -432,7 +432,12 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
       const commits = new CommitCoalescer((offsets) => consumer.commitOffsets(offsets));
       return {
         connect: () => consumer.connect(),
-        disconnect: () => consumer.disconnect(),
+        // Commits already requested go out before the member leaves, so a graceful stop hands over
+        // exactly the messages this instance did not finish.
+        disconnect: async () => {
+          await commits.idle();
+          await consumer.disconnect();
+        },
         subscribe: (topic, fromBeginning) => consumer.subscribe({ topics: [topic], fromBeginning }),
         run: (onMessage) =>
           consumer.run({

@@ -1,8 +1,9 @@
 /**
  * Joins offset commits that are requested while another commit is in flight into the next
- * OffsetCommit request. Each caller still waits for a commit that covers its own offset, so
- * "store, then commit" keeps its meaning; what changes is that handlers working on different
- * partitions at the same time share one round trip instead of queueing for one each.
+ * OffsetCommit request, keeping only the newest offset per partition (commits are cumulative).
+ * A commit is still requested only after its message was stored ("store, then commit"), and each
+ * caller's promise settles when a commit covering its offset is answered; but handlers need not
+ * wait for it, so consuming is not limited to one message per commit round trip.
  */
 export interface OffsetToCommit {
   topic: string;
@@ -36,6 +37,15 @@ export class CommitCoalescer {
     });
   }
 
+  /** Resolves once every commit requested so far has been answered (used before leaving the group). */
+  async idle(): Promise<void> {
+    while (this.flushing || this.pending.size > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+  }
+
+  private idleWaiters: (() => void)[] = [];
+
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
@@ -51,6 +61,9 @@ export class CommitCoalescer {
       }
     } finally {
       this.flushing = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
     }
   }
 }

@@ -239,18 +239,20 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     // The committed offset is the *next* one to read; committing record.offset would replay
     // this message after every restart or rebalance.
     const next = (BigInt(record.offset) + 1n).toString();
-    try {
-      await handle.commit(record.topic, record.partition, next);
-      this.emit('committed', { topic: record.topic, partition: record.partition, offset: next });
-    } catch (err) {
-      // Commits are cumulative, so the next successful one covers this record; until then a
-      // restart re-delivers it (at-least-once). Throwing here would make kafkajs re-run the
-      // handler and store the message twice for a failure that is only about bookkeeping.
-      const reason = classifyKafkaError(err).message;
-      this.current.commitFailures++;
-      this.log.warn({ err: reason, partition: record.partition, offset: record.offset }, 'offset commit failed');
-      this.emit('commitFailed', { topic: record.topic, partition: record.partition, reason });
-    }
+    // Requested now, answered in the background: the next message does not wait for this round
+    // trip (commits of several messages share one request). A crash before the answer means
+    // the message is delivered again, which is the at-least-once contract.
+    handle.commit(record.topic, record.partition, next).then(
+      () => this.emit('committed', { topic: record.topic, partition: record.partition, offset: next }),
+      (err: unknown) => {
+        // Commits are cumulative, so the next successful one covers this record; until then a
+        // restart re-delivers it (at-least-once).
+        const reason = classifyKafkaError(err).message;
+        this.current.commitFailures++;
+        this.log.warn({ err: reason, partition: record.partition, offset: record.offset }, 'offset commit failed');
+        this.emit('commitFailed', { topic: record.topic, partition: record.partition, reason });
+      },
+    );
   }
 
   private fail(gen: number, error: unknown): void {

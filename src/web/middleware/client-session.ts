@@ -15,7 +15,7 @@ export function clientSession(opts: { secure: boolean }): RequestHandler {
     } else if (req.path.startsWith('/api/')) {
       // The JSON API needs no CSRF binding (see csrf.ts), so scripts calling it in a loop do not
       // get a freshly signed cookie on every request.
-      res.locals.clientId = undefined;
+      res.locals.clientId = '';
     } else {
       const id = randomBytes(16).toString('hex');
       res.cookie(CLIENT_COOKIE, id, { signed: true, httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/' });

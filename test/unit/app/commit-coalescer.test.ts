@@ -32,4 +32,24 @@ describe('CommitCoalescer', () => {
     fail = false;
     await c.commit('t', 0, '2');
   });
+
+  it('idle() waits until every requested commit has been answered', async () => {
+    const answered: string[] = [];
+    let release: () => void = () => undefined;
+    const c = new CommitCoalescer(async (offsets) => {
+      await new Promise<void>((r) => (release = r));
+      answered.push(...offsets.map((o) => o.offset));
+    });
+    void c.commit('t', 0, '1');
+    let idle = false;
+    const waiting = c.idle().then(() => (idle = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(idle, false);
+    void c.commit('t', 0, '2');
+    release();
+    await new Promise((r) => setImmediate(r));
+    release();
+    await waiting;
+    assert.deepEqual(answered, ['1', '2']);
+  });
 });
