@@ -114,3 +114,26 @@ test('the group view refreshes by itself, and "consume as group" works from its 
     await close();
   }
 });
+
+test('a message produced through another instance appears on this instance\'s live Consume page', async () => {
+  // A second instance (its own group, so it does not take this instance's partitions) is only
+  // used to produce: its POST lands in Kafka, and this instance's consumer pushes it to the page.
+  const other = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'other-instance-group', KAFKA_TOPIC: 'live-topic', INSTANCE_ID: 'other-instance' } });
+  const { page, problems, navigations, close } = await openPage();
+  try {
+    await waitFor('other instance ready', async () => (await fetch(`${other.url}/readyz`)).status === 200, 30_000);
+    await page.goto(`${app.url}/consume`);
+    await page.getByTestId('live-note').waitFor({ state: 'visible' });
+    const loaded = navigations();
+    const reply = await new Client(other.url).postJson('/api/messages', { value: 'from the other instance' });
+    assert.equal(reply.status, 201);
+    await page.getByTestId('message-value').filter({ hasText: 'from the other instance' }).first().waitFor({ timeout: 15_000 });
+    const row = page.getByTestId('message-row').filter({ hasText: 'from the other instance' }).first();
+    assert.equal((await row.getByTestId('message-instance').innerText()).trim(), app.instanceId, 'consumed here');
+    assert.equal(navigations(), loaded, 'the page was never reloaded');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+    await other.stop();
+  }
+});
