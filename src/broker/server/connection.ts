@@ -9,6 +9,15 @@ import { Writer } from '../protocol/writer.js';
 
 /** Produce requests that may be in progress at once on one connection. */
 const MAX_OVERLAPPING_PRODUCES = 32;
+/**
+ * Request bytes one connection may hold (queued or being handled) before it stops reading. A frame
+ * count alone does not bound memory: a pipelining producer sends ~1 MB requests, and 64 queued
+ * plus 32 overlapping of those kept ~100 MB of frame buffers alive per connection, which the
+ * allocator then kept as resident memory long after the burst.
+ */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+/** Reading resumes once the backlog is down to this. */
+const RESUME_PENDING_BYTES = MAX_PENDING_BYTES / 2;
 
 /**
  * One client connection. Requests are handled strictly one after another, as Kafka does, which
@@ -18,6 +27,8 @@ const MAX_OVERLAPPING_PRODUCES = 32;
 export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Buffer[] = [];
+  /** Bytes of frames queued or still being handled. */
+  private pendingBytes = 0;
   private draining = false;
   private closed = false;
   private readonly log: Logger;
@@ -65,9 +76,12 @@ export class Connection {
       return;
     }
     if (frames.length === 0) return;
-    for (const f of frames) this.queue.push(f);
+    for (const f of frames) {
+      this.queue.push(f);
+      this.pendingBytes += f.length;
+    }
     // Stop reading while a backlog exists, so a fast producer cannot grow our memory unbounded.
-    if (this.queue.length > 64) this.socket.pause();
+    if (this.queue.length > 64 || this.pendingBytes > MAX_PENDING_BYTES) this.socket.pause();
     if (!this.draining) void this.drain();
   }
 
@@ -86,7 +100,7 @@ export class Connection {
         // Frames that arrive while the last responses are pending are picked up by the outer loop.
         while (!this.closed && this.queue.length > 0) {
           const frame = this.queue.shift()!;
-          if (this.queue.length <= 16 && this.socket.isPaused()) this.socket.resume();
+          this.maybeResume();
           const overlappable = frame.readInt16BE(0) === ApiKey.Produce && overlapping < MAX_OVERLAPPING_PRODUCES;
           if (!overlappable) {
             await previous;
@@ -96,9 +110,14 @@ export class Connection {
           const work = this.process(frame);
           const before = previous;
           const sent = (async () => {
-            const reply = await work;
-            await before;
-            if (reply) this.send(reply.correlationId, reply.body);
+            try {
+              const reply = await work;
+              await before;
+              if (reply) this.send(reply.correlationId, reply.body);
+            } finally {
+              this.pendingBytes -= frame.length;
+              this.maybeResume();
+            }
           })();
           sent.catch((err) => this.fail(err));
           previous = sent.catch(() => undefined);
@@ -113,6 +132,11 @@ export class Connection {
       this.draining = false;
       if (!this.closed && this.socket.isPaused()) this.socket.resume();
     }
+  }
+
+  private maybeResume(): void {
+    if (this.closed || !this.socket.isPaused()) return;
+    if (this.queue.length <= 16 && this.pendingBytes <= RESUME_PENDING_BYTES) this.socket.resume();
   }
 
   private writable(): Promise<void> {
