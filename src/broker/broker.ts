@@ -8,6 +8,7 @@ import { GroupCoordinator } from './groups/coordinator.js';
 import { createHandlerTable } from './handlers/index.js';
 import type { BrokerContext } from './handlers/types.js';
 import { Connection } from './server/connection.js';
+import { FramePool } from './server/frame-pool.js';
 import { CRC32C_IMPLEMENTATION } from './protocol/crc32c.js';
 import { LogManager } from './storage/log-manager.js';
 import { ProducerStateManager } from './producers/producer-state.js';
@@ -73,10 +74,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const connections = new Set<Connection>();
   const sockets = new Set<Socket>();
   let nextConnectionId = 1;
+  const framePool = new FramePool();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    const conn = new Connection(socket, context, handlers, nextConnectionId++, (c) => connections.delete(c));
+    const conn = new Connection(socket, context, handlers, nextConnectionId++, (c) => connections.delete(c), framePool);
     connections.add(conn);
   });
 

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FrameDecoder } from './frame-decoder.js';
+import type { FramePool } from './frame-pool.js';
 import { readRequestHeader } from './request-header.js';
 import type { ApiHandler, BrokerContext, RequestContext } from '../handlers/types.js';
 import { ApiKey } from '../protocol/api-keys.js';
@@ -40,6 +41,7 @@ export class Connection {
     private readonly handlers: ReadonlyMap<number, ApiHandler>,
     connectionId: number,
     private readonly onClose: (c: Connection) => void,
+    private readonly framePool: FramePool,
   ) {
     this.client = {
       host: socket.remoteAddress ?? 'unknown',
@@ -47,7 +49,7 @@ export class Connection {
       connectionId,
     };
     this.log = broker.logger.child({ conn: connectionId, peer: `${this.client.host}:${this.client.port}` });
-    this.decoder = new FrameDecoder(broker.config.maxRequestBytes);
+    this.decoder = new FrameDecoder(broker.config.maxRequestBytes, (n) => this.framePool.acquire(n));
     socket.setNoDelay(true);
     socket.on('data', (data) => this.onData(data));
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
@@ -101,7 +103,8 @@ export class Connection {
         while (!this.closed && this.queue.length > 0) {
           const frame = this.queue.shift()!;
           this.maybeResume();
-          const overlappable = frame.readInt16BE(0) === ApiKey.Produce && overlapping < MAX_OVERLAPPING_PRODUCES;
+          const isProduce = frame.readInt16BE(0) === ApiKey.Produce;
+          const overlappable = isProduce && overlapping < MAX_OVERLAPPING_PRODUCES;
           if (!overlappable) {
             await previous;
             overlapping = 0;
@@ -114,6 +117,7 @@ export class Connection {
               const reply = await work;
               await before;
               if (reply) this.send(reply.correlationId, reply.body);
+              if (isProduce) this.framePool.release(frame);
             } finally {
               this.pendingBytes -= frame.length;
               this.maybeResume();

@@ -3,7 +3,7 @@
  * list and copied once, into the frame, only when a whole frame is available.
  */
 export class FrameTooLargeError extends Error {
-  override name = "FrameTooLargeError";
+  override name = 'FrameTooLargeError';
 }
 
 export class FrameDecoder {
@@ -11,7 +11,10 @@ export class FrameDecoder {
   private buffered = 0;
   private expected = -1;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly allocate: (n: number) => Buffer = Buffer.allocUnsafe,
+  ) {}
 
   /** Feeds bytes; returns the complete frames they finish (may be none). Throws on a bad size. */
   push(data: Buffer): Buffer[] {
@@ -51,7 +54,7 @@ export class FrameDecoder {
       if (first.length === n) this.chunks.shift();
       else this.chunks[0] = first.subarray(n);
     } else {
-      out = Buffer.allocUnsafe(n);
+      out = this.allocate(n);
       let filled = 0;
       while (filled < n) {
         const c = this.chunks[0];
