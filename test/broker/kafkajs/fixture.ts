@@ -1,53 +1,41 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
-import pino from 'pino';
-import { startBroker, type BrokerOptions, type RunningBroker } from '../../../src/broker/index.js';
+import type { BrokerOptions, RunningBroker } from '../../../src/broker/index.js';
+import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
+
+export { waitFor } from '../../app/harness.js';
 
 export interface Fixture {
   broker: RunningBroker;
   dataDir: string;
   kafka: Kafka;
+  /** Stops the broker and starts it again on the same port and data directory. */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A broker on a free port over a fresh temp dir, plus a kafkajs client pointed at it. */
+/** A broker on a free port over a fresh temp dir (test/helpers), plus a kafkajs client for it. */
 export async function brokerFixture(options: Partial<BrokerOptions> = {}, client: Partial<KafkaConfig> = {}): Promise<Fixture> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kjs-'));
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const opts: BrokerOptions = { port: 0, initialRebalanceDelayMs: 0, ...options, dataDir, logger };
+  const first = await startTestBroker({ initialRebalanceDelayMs: 0, ...options });
+  let current: TestBroker = first;
   const fixture: Fixture = {
-    broker: await startBroker(opts),
-    dataDir,
-    kafka: undefined as unknown as Kafka,
+    broker: first.broker,
+    dataDir: first.dataDir,
+    kafka: new Kafka({
+      clientId: 'broker-test',
+      brokers: first.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 8, initialRetryTime: 100 },
+      ...client,
+    }),
     async restart() {
-      const port = fixture.broker.port;
-      await fixture.broker.close();
-      fixture.broker = await startBroker({ ...opts, port });
+      await current.broker.close();
+      current = await startTestBroker({ initialRebalanceDelayMs: 0, ...options, dataDir: first.dataDir, port: first.port });
+      fixture.broker = current.broker;
     },
     async close() {
-      await fixture.broker.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await current.broker.close();
+      await first.cleanup(); // removes the data directory it created
     },
   };
-  fixture.kafka = new Kafka({
-    clientId: 'broker-test',
-    brokers: [fixture.broker.address],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 8, initialRetryTime: 100 },
-    ...client,
-  });
   return fixture;
-}
-
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
