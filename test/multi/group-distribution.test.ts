@@ -124,7 +124,7 @@ test('three instances in one group, in steps on the same processes', { timeout: 
   });
 
   await step('SIGTERM: the instance leaves the group, its partition moves at once, nothing lost or repeated', async () => {
-    assert.equal(sent.size, 300, 'runs after the first test');
+    assert.equal(sent.size, 300, 'the first step sent 300');
     const [a, b, c] = apps as [AppProcess, AppProcess, AppProcess];
     const before = await readyz(c);
     assert.ok(before.partitions.length > 0);
