@@ -1,8 +1,28 @@
 // Runs every *.test.ts under the given folders (default: test/) with Node's own test runner.
 // Node 20's runner does not discover .ts files by itself, so we list them here.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// The tests run with TMPDIR pointing at a fresh directory of their own; whatever is left in it
+// when they are done is a temp dir or file some test did not remove, and fails the run (listed
+// by name, so the prefix tells which helper made it). The directory itself is removed either way.
+// Only tsx's compile cache (tsx-<uid>, made by the loader, not by a test) is expected there.
+// Chromium and the Python clients write their temporary files under TMPDIR too, and clean up
+// after themselves; Java ignores TMPDIR (java.io.tmpdir is /tmp).
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { compareVersions, minimumNodeVersion, testRunnerArgs } from './test-flags.mjs';
+
+/** Entries a run may leave in its TMPDIR without a test being at fault. */
+const EXPECTED_TMP_ENTRIES = [/^tsx-\d+$/];
+
+const needed = minimumNodeVersion();
+if (compareVersions(process.versions.node, needed) < 0) {
+  const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8'));
+  console.error(`the tests need Node ${needed} or newer (engines.node: ${pkg.engines?.node}); this is ${process.version}`);
+  process.exit(1);
+}
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
@@ -22,21 +42,22 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-reporter=spec',
-    '--test-concurrency=1',
-    // A hung test fails after 4 minutes, and a file whose tests are done exits even if a leaked
-    // handle would keep it alive, so one bad test cannot stall the whole run.
-    '--test-timeout=240000',
-    '--test-force-exit',
-    ...passThrough,
-    ...files,
-  ],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+
+const runTmp = mkdtempSync(join(tmpdir(), 'kwd-test-run-'));
+let leftovers = [];
+let status;
+try {
+  const result = spawnSync(process.execPath, [...testRunnerArgs(), ...passThrough, ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, TMPDIR: runTmp },
+  });
+  status = result.status ?? 1;
+  leftovers = readdirSync(runTmp).filter((name) => !EXPECTED_TMP_ENTRIES.some((re) => re.test(name)));
+} finally {
+  rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
+}
+if (leftovers.length > 0) {
+  console.error(`\nthe tests left ${leftovers.length} temp entr${leftovers.length === 1 ? 'y' : 'ies'} behind in TMPDIR (removed now): ${leftovers.join(', ')}`);
+  process.exit(status === 0 ? 1 : status);
+}
+process.exit(status);

@@ -131,7 +131,10 @@ test('after stop(), readiness is gone and the port no longer accepts connections
   await extra.stop();
   assert.equal(extra.consumer.status().state, 'stopped');
   assert.equal(extra.producer.status().state, 'stopped');
-  await assert.rejects(fetch(`${extra.url}/healthz`));
+  await assert.rejects(
+    fetch(`${extra.url}/healthz`),
+    (err: Error & { cause?: { code?: string } }) => err instanceof TypeError && err.cause?.code === 'ECONNREFUSED',
+  );
 });
 
 test('concurrent POSTs each get the partition and offset where their own message landed', async () => {

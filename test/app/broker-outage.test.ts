@@ -1,38 +1,46 @@
-import { after, before, test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, consumeValues, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
 
-let broker: TestBroker | undefined;
-let app: RunningApp;
-let dataDir: string;
-let port: number;
-
-before(async () => {
-  broker = await startTestBroker();
-  dataDir = broker.dataDir;
-  port = broker.port;
-  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'outage-group', KAFKA_TOPIC: 'outage-topic' } });
+/**
+ * A broker and an app consuming `<name>-topic` in `<name>-group`, both this test's own: an
+ * outage test leaves its broker restarted (or down), which no other test should have to know.
+ * The broker comes back on the same port and data directory, as a restarted Kafka would.
+ */
+async function outageSetup(t: TestContext, name: string) {
+  let broker: TestBroker | undefined = await startTestBroker();
+  const { dataDir, port } = broker;
+  const app: RunningApp = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: `${name}-group`, KAFKA_TOPIC: `${name}-topic` } });
+  t.after(async () => {
+    await app.stop();
+    await broker?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
-});
+  return {
+    app,
+    async stopBroker() {
+      await broker!.close();
+      broker = undefined;
+    },
+    async startBroker() {
+      broker = await startTestBroker({ port, dataDir });
+    },
+  };
+}
 
-after(async () => {
-  await app?.stop();
-  await broker?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-test('broker down: clear errors, the app keeps serving, and everything recovers when the broker returns', async () => {
+test('broker down: clear errors, the app keeps serving, and everything recovers when the broker returns', async (t) => {
+  const { app, stopBroker, startBroker } = await outageSetup(t, 'outage');
   const client = new Client(app.url);
-  assert.equal((await client.postJson('/api/messages', { value: 'before' })).status, 201);
+  assert.equal((await client.postJson('/api/messages', { key: 'outage-key', value: 'before' })).status, 201);
   await waitFor('first message consumed', () => app.store.size === 1);
   // The message is stored before its offset is committed; closing the broker in between would
   // (rightly) redeliver it, so wait until the broker reports the commit.
   await waitFor('first message committed', async () => (await app.admin.groupLag('outage-group', 'outage-topic')).every((p) => p.lag === 0n));
 
-  await broker!.close();
-  broker = undefined;
+  await stopBroker();
 
   // The API answers (no hang) with 503 and says why.
   const api = await client.postJson('/api/messages', { value: 'while-down' });
@@ -86,7 +94,7 @@ test('broker down: clear errors, the app keeps serving, and everything recovers 
   assert.doesNotMatch(scrape.text, /^kafka_web_demo_consumer_lag\{/m, 'no made-up lag while the broker is away');
 
   // Same port, same data: the producer reconnects and the consumer rejoins by themselves.
-  broker = await startTestBroker({ port, dataDir });
+  await startBroker();
   const ready = await waitFor(
     'readiness to return',
     async () => {
@@ -98,13 +106,15 @@ test('broker down: clear errors, the app keeps serving, and everything recovers 
   assert.equal(ready.producer.state, 'connected');
   assert.equal(ready.consumer.state, 'running');
 
-  const after = await client.postJson('/api/messages', { value: 'after-recovery' });
+  const after = await client.postJson('/api/messages', { key: 'outage-key', value: 'after-recovery' });
   assert.equal(after.status, 201);
   await waitFor(
     'recovered message on the Consume page',
     async () => consumeValues((await client.get('/consume')).text).includes('after-recovery'),
     30_000,
   );
+  // 'before' and 'after-recovery' share a key, so a partition: a redelivery of the committed
+  // 'before' would have been consumed ahead of 'after-recovery'.
   const values = app.store.newestFirst().map((m) => m.value);
   assert.equal(values.filter((v) => v === 'before').length, 1, 'the committed message is not consumed again');
 
@@ -115,11 +125,10 @@ test('broker down: clear errors, the app keeps serving, and everything recovers 
   assert.ok(app.consumer.status().restarts >= crashes);
 });
 
-test('an idle app notices a lost broker by itself and recovers without traffic', async () => {
+test('an idle app notices a lost broker by itself and recovers without traffic', async (t) => {
+  const { app, stopBroker, startBroker } = await outageSetup(t, 'idle');
   const client = new Client(app.url);
-  await waitFor('ready again', async () => (await client.get('/readyz')).status === 200, 45_000);
-  await broker!.close();
-  broker = undefined;
+  await stopBroker();
   // Nothing is sent: the producer's liveness probe and the consumer's own failures must notice.
   const down = await waitFor(
     'idle readiness to drop',
@@ -131,7 +140,7 @@ test('an idle app notices a lost broker by itself and recovers without traffic',
   );
   assert.ok(down.producer.state !== 'connected' || down.consumer.state !== 'running');
 
-  broker = await startTestBroker({ port, dataDir });
+  await startBroker();
   await waitFor('idle readiness to return', async () => (await client.get('/readyz')).status === 200, 45_000);
   assert.equal((await client.postJson('/api/messages', { value: 'after-idle-outage' })).status, 201);
   await waitFor('consumed after idle outage', () => app.store.newestFirst().some((m) => m.value === 'after-idle-outage'), 30_000);

@@ -16,6 +16,12 @@ export function tempDir(prefix = 'kwd-app-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+// Working directories of apps not stopped by their test (a failed assertion) go when the process does.
+const appDirs = new Set<string>();
+process.on('exit', () => {
+  for (const dir of appDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export interface TestBroker {
   port: number;
   address: string;
@@ -40,8 +46,15 @@ export async function startTestApp(
   brokerAddress: string,
   opts: { env?: Record<string, string>; argv?: string[]; start?: StartOptions } = {},
 ): Promise<RunningApp> {
+  // An empty working directory, so no config/default.json or .env of the repository leaks in.
+  const cwd = tempDir('kwd-cwd-');
+  appDirs.add(cwd);
+  const removeCwd = () => {
+    appDirs.delete(cwd);
+    fs.rmSync(cwd, { recursive: true, force: true });
+  };
   const config = loadConfig({
-    cwd: tempDir('kwd-cwd-'),
+    cwd,
     files: { configJson: null, dotenv: null },
     argv: ['--port', '0', '--brokers', brokerAddress, ...(opts.argv ?? [])],
     env: {
@@ -52,7 +65,10 @@ export async function startTestApp(
       ...opts.env,
     },
   });
-  return startApp(config, createLogger(config.log.level === 'info' ? LOG_LEVEL : config.log.level), opts.start);
+  const app = await startApp(config, createLogger(config.log.level === 'info' ? LOG_LEVEL : config.log.level), opts.start);
+  const stop = app.stop;
+  app.stop = () => stop().finally(removeCwd);
+  return app;
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000): Promise<Exclude<T, undefined | false>> {

@@ -117,8 +117,11 @@ async function scenario(hideFromVersion: (v: number) => boolean, expectedLog: Re
   });
   const app = await startApp(config, pino({ level: 'warn' }, sink));
   try {
-    await waitFor('producer connected', () => app.producer.status().state === 'connected');
-    assert.equal(app.producer.status().idempotent, false);
+    const status = await waitFor('producer connected', () => {
+      const s = app.producer.status();
+      return s.state === 'connected' ? s : undefined;
+    });
+    assert.equal(status.idempotent, false);
     assert.ok(lines.some((l) => expectedLog.test(l.msg ?? '')), `log lines: ${lines.map((l) => l.msg).join(' | ')}`);
 
     const sent = await new Client(app.url).postJson('/api/messages', { value: 'without idempotence' });

@@ -55,8 +55,9 @@ function run(env: Record<string, string>, args: string[] = []): Started {
     }
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  // 'close', not 'exit': the last log lines ("stopped") can still be in the pipe at 'exit'.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       children.delete(child);
       resolve({ code, signal });
     }),
@@ -154,5 +155,8 @@ test('embedded mode: the first instance starts the broker, a second one joins it
   // Exit code 0 means the graceful path finished; the 5 s hard stop exits with 1.
   assert.ok(logged(first, 'stopped'), 'graceful path completed');
   assert.ok(first.lines.some((l) => l.msg === 'embedded Kafka broker stopped'), 'the embedded broker was closed');
-  await assert.rejects(fetch(`${firstUrl}/healthz`));
+  await assert.rejects(
+    fetch(`${firstUrl}/healthz`),
+    (err: Error & { cause?: { code?: string } }) => err instanceof TypeError && err.cause?.code === 'ECONNREFUSED',
+  );
 });

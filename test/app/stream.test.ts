@@ -35,9 +35,9 @@ interface Sse {
 }
 
 /** Opens the stream like EventSource would and keeps reading in the background. */
-async function open(path = '/api/messages/stream'): Promise<Sse> {
+async function open(path = '/api/messages/stream', base = app.url): Promise<Sse> {
   const ac = new AbortController();
-  const res = await fetch(`${app.url}${path}`, { signal: ac.signal, headers: { accept: 'text/event-stream' } });
+  const res = await fetch(`${base}${path}`, { signal: ac.signal, headers: { accept: 'text/event-stream' } });
   let raw = '';
   if (res.ok && res.body) {
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -91,7 +91,13 @@ test('a newly consumed message arrives as one `message` event with the same JSON
     assert.deepEqual(pushed, messages.find((m) => (m as { value: string }).value === 'live <b>value</b>'));
     assert.equal(pushed.instance, app.instanceId);
     assert.equal(pushed.group, 'stream-group');
-    assert.equal(stream.events().filter((e) => e.event === 'message').length, 1, 'one event per message');
+    // A second message as a marker: once its event is in, a duplicate of the first would be too.
+    assert.equal((await client.postJson('/api/messages', { key: 'live-key', value: 'marker' })).status, 201);
+    const events = await waitFor('marker event', () => {
+      const all = stream.events().filter((e) => e.event === 'message');
+      return all.some((e) => JSON.parse(e.data).value === 'marker') ? all : undefined;
+    });
+    assert.deepEqual(events.map((e) => JSON.parse(e.data).value), ['live <b>value</b>', 'marker'], 'one event per message');
   } finally {
     stream.close();
   }
@@ -109,6 +115,7 @@ test('heartbeat comments keep the stream alive', async () => {
 test('concurrent streams are capped, and a closed stream frees its slot and its listeners', async () => {
   await waitFor('earlier streams gone', () => app.streams.size === 0);
   const baseline = app.store.listenerCount('message');
+  const resetBaseline = app.store.listenerCount('reset');
   const one = await open();
   const two = await open();
   try {
@@ -121,28 +128,42 @@ test('concurrent streams are capped, and a closed stream frees its slot and its 
   } finally {
     one.close();
   }
-  await waitFor('slot freed', () => app.streams.size === 1);
-  assert.equal(app.store.listenerCount('message'), baseline + 1);
-  assert.equal(app.store.listenerCount('reset'), 1);
+  await waitFor('slot and listeners freed', () => {
+    assert.equal(app.streams.size, 1);
+    assert.equal(app.store.listenerCount('message'), baseline + 1);
+    assert.equal(app.store.listenerCount('reset'), resetBaseline + 1);
+    return true;
+  });
   const again = await open();
   assert.equal(again.status, 200);
   again.close();
   two.close();
-  await waitFor('all closed', () => app.streams.size === 0 && app.store.listenerCount('message') === baseline);
-  assert.equal(app.store.listenerCount('reset'), 0);
+  await waitFor('all closed', () => {
+    assert.equal(app.streams.size, 0);
+    assert.equal(app.store.listenerCount('message'), baseline);
+    assert.equal(app.store.listenerCount('reset'), resetBaseline);
+    return true;
+  });
 });
 
-test('switching the group sends `reset` (the list is emptied), then the replayed messages', async () => {
-  const stream = await open();
+test('switching the group sends `reset` (the list is emptied), then the replayed messages', async (t) => {
+  // Its own app and topic: switching the group changes the app for every later test, and the
+  // replay needs a message of its own to replay.
+  const own = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'stream-switch', KAFKA_TOPIC: 'stream-switch-topic' } });
+  t.after(() => own.stop());
+  await waitFor('own app ready', async () => (await fetch(`${own.url}/readyz`)).status === 200);
+  assert.equal((await new Client(own.url).postJson('/api/messages', { value: 'to be replayed' })).status, 201);
+  await waitFor('consumed once', () => own.store.newestFirst().some((m) => m.value === 'to be replayed'));
+  const stream = await open('/api/messages/stream', own.url);
   try {
     await waitFor('connected', () => stream.text().length > 0);
-    const res = await new Client(app.url).postJson('/api/consumer/group', { group: 'stream-replay' });
+    const res = await new Client(own.url).postJson('/api/consumer/group', { group: 'stream-replay' });
     assert.equal(res.status, 200);
     assert.equal(res.json<{ instance: { groupId: string } }>().instance.groupId, 'stream-replay');
     await waitFor('reset then replay', () => {
       const events = stream.events();
       const reset = events.findIndex((e) => e.event === 'reset');
-      return reset >= 0 && events.slice(reset + 1).some((e) => e.event === 'message' && JSON.parse(e.data).group === 'stream-replay');
+      return reset >= 0 && events.slice(reset + 1).some((e) => e.event === 'message' && JSON.parse(e.data).group === 'stream-replay' && JSON.parse(e.data).value === 'to be replayed');
     });
   } finally {
     stream.close();

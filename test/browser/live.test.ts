@@ -54,10 +54,15 @@ async function openPage(): Promise<{ page: Page; problems: string[]; navigations
 
 const send = (value: string, key?: string) => new Client(app.url).postJson('/api/messages', { value, key });
 
-test('the Consume page shows messages produced elsewhere without a reload, as text, keeping at most `capacity` rows', async () => {
+test('the Consume page shows messages produced elsewhere without a reload, as text, keeping at most `capacity` rows', async (t) => {
+  // Its own app, topic and group: the page must start empty, whatever other tests consumed.
+  const fresh = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'live-consume-group', KAFKA_TOPIC: 'live-consume-topic', MESSAGES_CAPACITY: '3' } });
+  t.after(() => fresh.stop());
+  await waitFor('fresh app ready', async () => (await fetch(`${fresh.url}/readyz`)).status === 200, 30_000);
+  const send = (value: string, key?: string) => new Client(fresh.url).postJson('/api/messages', { value, key });
   const { page, problems, navigations, close } = await openPage();
   try {
-    await page.goto(`${app.url}/consume`);
+    await page.goto(`${fresh.url}/consume`);
     await page.getByTestId('live-note').waitFor({ state: 'visible' });
     assert.equal(await page.getByTestId('empty').isVisible(), true);
     const loaded = navigations();
@@ -68,8 +73,8 @@ test('the Consume page shows messages produced elsewhere without a reload, as te
     assert.equal((await cell.first().innerText()).trim(), '<b>pushed</b> live', 'markup shown as text');
     assert.equal(await cell.first().locator('b').count(), 0, 'no element was created from the message');
     const row = page.getByTestId('message-row').first();
-    assert.equal((await row.getByTestId('message-instance').innerText()).trim(), app.instanceId);
-    assert.equal((await row.getByTestId('message-group').innerText()).trim(), 'live-group');
+    assert.equal((await row.getByTestId('message-instance').innerText()).trim(), fresh.instanceId);
+    assert.equal((await row.getByTestId('message-group').innerText()).trim(), 'live-consume-group');
     assert.match(await row.innerText(), /live-key/);
     assert.equal(await page.getByTestId('empty').isVisible(), false);
 

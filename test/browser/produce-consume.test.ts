@@ -53,6 +53,21 @@ async function openPage(locale = 'en-US'): Promise<{ page: Page; problems: strin
   return { page, problems, close: () => context.close() };
 }
 
+/** The fonts Chromium actually used to draw the text of the first element matching `selector`. */
+async function platformFonts(page: Page, selector: string): Promise<Array<{ familyName: string; glyphCount: number }>> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument');
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    return fonts.map((f) => ({ familyName: f.familyName, glyphCount: f.glyphCount }));
+  } finally {
+    await cdp.detach();
+  }
+}
+
 test('send a message with the form, see the flash, then see it on the Consume page', async () => {
   const { page, problems, close } = await openPage();
   try {
@@ -121,6 +136,11 @@ test('Traditional Chinese from the browser language, English via the navbar swit
     await page.goto(`${app.url}/`);
     assert.equal(await page.getAttribute('html', 'lang'), 'zh-TW');
     assert.equal((await page.locator('h1').innerText()).trim(), 'Kafka 網頁示範');
+    // The screenshots are only legible with a CJK font installed (.ci/run: fonts-noto-cjk);
+    // without one Chromium draws the four characters as empty boxes and says so here.
+    const fonts = await platformFonts(page, 'h1');
+    const cjk = fonts.filter((f) => /CJK/i.test(f.familyName));
+    assert.ok(cjk.reduce((n, f) => n + f.glyphCount, 0) >= 4, `a CJK font draws 網頁示範; fonts used: ${JSON.stringify(fonts)}`);
     await page.screenshot({ path: path.join(SHOTS, 'home-zh-TW.png'), fullPage: true });
     await page.getByTestId('lang-en').click();
     await page.waitForFunction(() => document.documentElement.lang === 'en');

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { stepper } from '../helpers/steps.js';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   KCAT,
@@ -71,74 +72,77 @@ describe('kcat (librdkafka 2.0.2)', { timeout: 240_000 }, () => {
   const keyed: Msg[] = Array.from({ length: 30 }, (_, i) => ({ key: `key-${i}`, value: `value ${i} ✓` }));
   const tombstone: Msg = { key: 'deleted-key', value: null };
 
-  it('kcat -P produces keyed messages (murmur2 placement, headers, a NULL value)', async () => {
-    // -K: splits key from value; -Z turns the empty value into a NULL (tombstone).
-    const input = [...keyed.map((m) => `${m.key}:${m.value}`), `${tombstone.key}:`].join('\n') + '\n';
-    const r = await run(
-      KCAT,
-      [...base(), '-P', '-t', topic, '-K', ':', '-Z', '-H', 'origin=kcat', '-X', 'partitioner=murmur2_random'],
-      { input, timeoutMs: 60_000 },
-    );
-    assertOk('kcat -P', r);
-  });
-
-  it('kcat -L -t shows the auto-created topic with every partition led by the broker', async () => {
-    const r = await run(KCAT, [...base(), '-L', '-J', '-t', topic], { timeoutMs: 30_000 });
-    assertOk('kcat -L -t', r);
-    const md = JSON.parse(r.stdout) as KcatMetadata;
-    const t = md.topics.find((x) => x.topic === topic);
-    assert.ok(t, describeRun('topic missing from metadata', r));
-    assert.equal(t.error, undefined);
-    assert.deepEqual(
-      t.partitions.map((p) => p.partition).sort(),
-      Array.from({ length: PARTITIONS }, (_, i) => i),
-    );
-    for (const p of t.partitions) assert.equal(p.leader, md.brokers[0].id);
-  });
-
-  it('kcat -C -o beginning -e reads back exactly what was produced', async () => {
-    const r = await run(KCAT, [...base(), '-C', '-t', topic, '-o', 'beginning', '-e', '-J'], { timeoutMs: 60_000 });
-    assertOk('kcat -C', r);
-    const got = parseJsonLines<KcatJsonMessage>(r.stdout);
-    assert.deepEqual(asSet(got.map(toMsg)), asSet([...keyed, tombstone]));
-    for (const m of got) {
-      assert.equal(m.topic, topic);
-      assert.deepEqual(m.headers, ['origin', 'kcat'], `headers of ${m.key}`);
-      // murmur2_random hashes keys like the Java client and kafkajs's DefaultPartitioner
-      assert.equal(m.partition, murmur2Partition(topic, m.key!), `partition of ${m.key}`);
-    }
-    const tomb = got.find((m) => m.key === tombstone.key);
-    assert.equal(tomb?.payload, null);
-    // offsets in each partition are dense from 0, in produce order
-    for (let p = 0; p < PARTITIONS; p++) {
-      const inPartition = got.filter((m) => m.partition === p);
-      assert.deepEqual(
-        inPartition.map((m) => m.offset),
-        inPartition.map((_, i) => i),
+  it('keyed messages through kcat in steps: produce, metadata, read back, a slice', async (t) => {
+    const step = stepper(t);
+    await step('kcat -P produces keyed messages (murmur2 placement, headers, a NULL value)', async () => {
+      // -K: splits key from value; -Z turns the empty value into a NULL (tombstone).
+      const input = [...keyed.map((m) => `${m.key}:${m.value}`), `${tombstone.key}:`].join('\n') + '\n';
+      const r = await run(
+        KCAT,
+        [...base(), '-P', '-t', topic, '-K', ':', '-Z', '-H', 'origin=kcat', '-X', 'partitioner=murmur2_random'],
+        { input, timeoutMs: 60_000 },
       );
-      const expectedOrder = [...keyed, tombstone].filter((m) => murmur2Partition(topic, m.key!) === p).map((m) => m.key);
-      assert.deepEqual(
-        inPartition.map((m) => m.key),
-        expectedOrder,
-      );
-    }
-  });
-
-  it('kcat -C -p <partition> -o <offset> -c reads a precise slice', async () => {
-    const p0 = [...keyed, tombstone].filter((m) => murmur2Partition(topic, m.key!) === 0);
-    assert.ok(p0.length >= 3, 'enough keys hash to partition 0');
-    const r = await run(KCAT, [...base(), '-C', '-t', topic, '-p', '0', '-o', '1', '-c', '2', '-J'], {
-      timeoutMs: 60_000,
+      assertOk('kcat -P', r);
     });
-    assertOk('kcat -C -p 0 -o 1 -c 2', r);
-    const got = parseJsonLines<KcatJsonMessage>(r.stdout);
-    assert.deepEqual(
-      got.map((m) => [m.offset, m.key]),
-      [
-        [1, p0[1].key],
-        [2, p0[2].key],
-      ],
-    );
+
+    await step('kcat -L -t shows the auto-created topic with every partition led by the broker', async () => {
+      const r = await run(KCAT, [...base(), '-L', '-J', '-t', topic], { timeoutMs: 30_000 });
+      assertOk('kcat -L -t', r);
+      const md = JSON.parse(r.stdout) as KcatMetadata;
+      const t = md.topics.find((x) => x.topic === topic);
+      assert.ok(t, describeRun('topic missing from metadata', r));
+      assert.equal(t.error, undefined);
+      assert.deepEqual(
+        t.partitions.map((p) => p.partition).sort(),
+        Array.from({ length: PARTITIONS }, (_, i) => i),
+      );
+      for (const p of t.partitions) assert.equal(p.leader, md.brokers[0].id);
+    });
+
+    await step('kcat -C -o beginning -e reads back exactly what was produced', async () => {
+      const r = await run(KCAT, [...base(), '-C', '-t', topic, '-o', 'beginning', '-e', '-J'], { timeoutMs: 60_000 });
+      assertOk('kcat -C', r);
+      const got = parseJsonLines<KcatJsonMessage>(r.stdout);
+      assert.deepEqual(asSet(got.map(toMsg)), asSet([...keyed, tombstone]));
+      for (const m of got) {
+        assert.equal(m.topic, topic);
+        assert.deepEqual(m.headers, ['origin', 'kcat'], `headers of ${m.key}`);
+        // murmur2_random hashes keys like the Java client and kafkajs's DefaultPartitioner
+        assert.equal(m.partition, murmur2Partition(topic, m.key!), `partition of ${m.key}`);
+      }
+      const tomb = got.find((m) => m.key === tombstone.key);
+      assert.equal(tomb?.payload, null);
+      // offsets in each partition are dense from 0, in produce order
+      for (let p = 0; p < PARTITIONS; p++) {
+        const inPartition = got.filter((m) => m.partition === p);
+        assert.deepEqual(
+          inPartition.map((m) => m.offset),
+          inPartition.map((_, i) => i),
+        );
+        const expectedOrder = [...keyed, tombstone].filter((m) => murmur2Partition(topic, m.key!) === p).map((m) => m.key);
+        assert.deepEqual(
+          inPartition.map((m) => m.key),
+          expectedOrder,
+        );
+      }
+    });
+
+    await step('kcat -C -p <partition> -o <offset> -c reads a precise slice', async () => {
+      const p0 = [...keyed, tombstone].filter((m) => murmur2Partition(topic, m.key!) === 0);
+      assert.ok(p0.length >= 3, 'enough keys hash to partition 0');
+      const r = await run(KCAT, [...base(), '-C', '-t', topic, '-p', '0', '-o', '1', '-c', '2', '-J'], {
+        timeoutMs: 60_000,
+      });
+      assertOk('kcat -C -p 0 -o 1 -c 2', r);
+      const got = parseJsonLines<KcatJsonMessage>(r.stdout);
+      assert.deepEqual(
+        got.map((m) => [m.offset, m.key]),
+        [
+          [1, p0[1].key],
+          [2, p0[2].key],
+        ],
+      );
+    });
   });
 
   for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
@@ -261,48 +265,51 @@ describe('kcat (librdkafka 2.0.2)', { timeout: 240_000 }, () => {
         timeoutMs: 60_000,
       });
 
-    it('consumes every message of a fresh topic and commits on exit', async () => {
-      await produce(first);
-      const r = await consumeInGroup('-c', String(first.length));
-      assertOk('kcat -G (first run)', r);
-      const got = parseJsonLines<KcatJsonMessage>(r.stdout);
-      assert.deepEqual(asSet(got.map(toMsg)), asSet(first), describeRun('kcat -G', r));
+    it('a group consumed by kcat in steps: first run, resume, committed at the end', async (t) => {
+      const step = stepper(t);
+      await step('consumes every message of a fresh topic and commits on exit', async () => {
+        await produce(first);
+        const r = await consumeInGroup('-c', String(first.length));
+        assertOk('kcat -G (first run)', r);
+        const got = parseJsonLines<KcatJsonMessage>(r.stdout);
+        assert.deepEqual(asSet(got.map(toMsg)), asSet(first), describeRun('kcat -G', r));
 
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [gTopic] });
-        const total = committed.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-        assert.equal(total, first.length, `committed offsets ${JSON.stringify(committed.partitions)}`);
-      } finally {
-        await admin.disconnect();
-      }
-    });
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          const [committed] = await admin.fetchOffsets({ groupId: group, topics: [gTopic] });
+          const total = committed.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+          assert.equal(total, first.length, `committed offsets ${JSON.stringify(committed.partitions)}`);
+        } finally {
+          await admin.disconnect();
+        }
+      });
 
-    it('a second run with the same group resumes after the committed offsets', async () => {
-      await produce(second);
-      // -e rather than -c: proves nothing beyond the new messages is delivered
-      const r = await consumeInGroup('-e');
-      assertOk('kcat -G (second run)', r);
-      const got = parseJsonLines<KcatJsonMessage>(r.stdout);
-      assert.deepEqual(asSet(got.map(toMsg)), asSet(second), describeRun('kcat -G resume', r));
-    });
+      await step('a second run with the same group resumes after the committed offsets', async () => {
+        await produce(second);
+        // -e rather than -c: proves nothing beyond the new messages is delivered
+        const r = await consumeInGroup('-e');
+        assertOk('kcat -G (second run)', r);
+        const got = parseJsonLines<KcatJsonMessage>(r.stdout);
+        assert.deepEqual(asSet(got.map(toMsg)), asSet(second), describeRun('kcat -G resume', r));
+      });
 
-    it('leaves the group committed at the high watermark of every partition', async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [gTopic] });
-        const high = await admin.fetchTopicOffsets(gTopic);
-        const byPartition = (xs: { partition: number; offset: string }[]) =>
-          Object.fromEntries(xs.map((x) => [x.partition, Math.max(0, Number(x.offset))]));
-        assert.deepEqual(
-          byPartition(committed.partitions),
-          byPartition(high.map((h) => ({ partition: h.partition, offset: h.high }))),
-        );
-      } finally {
-        await admin.disconnect();
-      }
+      await step('leaves the group committed at the high watermark of every partition', async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          const [committed] = await admin.fetchOffsets({ groupId: group, topics: [gTopic] });
+          const high = await admin.fetchTopicOffsets(gTopic);
+          const byPartition = (xs: { partition: number; offset: string }[]) =>
+            Object.fromEntries(xs.map((x) => [x.partition, Math.max(0, Number(x.offset))]));
+          assert.deepEqual(
+            byPartition(committed.partitions),
+            byPartition(high.map((h) => ({ partition: h.partition, offset: h.high }))),
+          );
+        } finally {
+          await admin.disconnect();
+        }
+      });
     });
   });
 });

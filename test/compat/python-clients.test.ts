@@ -8,6 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { stepper } from '../helpers/steps.js';
 import { join } from 'node:path';
 import {
   PYTHON,
@@ -95,38 +96,41 @@ for (const client of clients) {
       }
     };
 
-    it('first run: produces, consumes everything in a new group, commits', async () => {
-      const res = await runScript('r1', 10, 10);
-      checkRun(res, 'r1', 10);
-      // per partition, offsets acknowledged for the first run start at 0 and are dense
-      const perPartition = new Map<number, number[]>();
-      for (const p of res.produced) perPartition.set(p.partition, [...(perPartition.get(p.partition) ?? []), p.offset]);
-      for (const [p, offsets] of perPartition) {
-        assert.deepEqual(
-          offsets.sort((a, c) => a - c),
-          offsets.map((_, i) => i),
-          `partition ${p}`,
-        );
-        assert.equal(res.stored[String(p)], offsets.length, `committed offset of partition ${p}`);
-      }
-      firstRun = res;
-    });
+    it('two runs in one group, as steps: the second resumes after the first run\'s commits', async (t) => {
+      const step = stepper(t);
+      await step('first run: produces, consumes everything in a new group, commits', async () => {
+        const res = await runScript('r1', 10, 10);
+        checkRun(res, 'r1', 10);
+        // per partition, offsets acknowledged for the first run start at 0 and are dense
+        const perPartition = new Map<number, number[]>();
+        for (const p of res.produced) perPartition.set(p.partition, [...(perPartition.get(p.partition) ?? []), p.offset]);
+        for (const [p, offsets] of perPartition) {
+          assert.deepEqual(
+            offsets.sort((a, c) => a - c),
+            offsets.map((_, i) => i),
+            `partition ${p}`,
+          );
+          assert.equal(res.stored[String(p)], offsets.length, `committed offset of partition ${p}`);
+        }
+        firstRun = res;
+      });
 
-    it('second run with the same group resumes after the commit: only the new messages', async () => {
-      assert.ok(firstRun, 'first run must have succeeded');
-      const res = await runScript('r2', 7, 7);
-      checkRun(res, 'r2', 7);
-      const all = [...firstRun.produced, ...res.produced];
-      for (let p = 0; p < 3; p++) {
-        const n = all.filter((m) => m.partition === p).length;
-        if (n === 0) continue;
-        assert.equal(res.stored[String(p)], n, `committed offset of partition ${p} after the second run`);
-      }
-      // the second run's offsets continue where the first run's stopped
-      for (const m of res.produced) {
-        const before = firstRun.produced.filter((x) => x.partition === m.partition).length;
-        assert.ok(m.offset >= before, `${m.key} at ${m.offset} continues after ${before}`);
-      }
+      await step('second run with the same group resumes after the commit: only the new messages', async () => {
+        assert.ok(firstRun, 'first run must have succeeded');
+        const res = await runScript('r2', 7, 7);
+        checkRun(res, 'r2', 7);
+        const all = [...firstRun.produced, ...res.produced];
+        for (let p = 0; p < 3; p++) {
+          const n = all.filter((m) => m.partition === p).length;
+          if (n === 0) continue;
+          assert.equal(res.stored[String(p)], n, `committed offset of partition ${p} after the second run`);
+        }
+        // the second run's offsets continue where the first run's stopped
+        for (const m of res.produced) {
+          const before = firstRun.produced.filter((x) => x.partition === m.partition).length;
+          assert.ok(m.offset >= before, `${m.key} at ${m.offset} continues after ${before}`);
+        }
+      });
     });
   });
 }

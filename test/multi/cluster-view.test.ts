@@ -7,6 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { stepper } from '../helpers/steps.js';
 import { AssignerProtocol, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { testKafka } from '../helpers/kafka.js';
@@ -117,101 +118,104 @@ function assertOffsetsMatch(view: Awaited<ReturnType<typeof groupFrom>>, truth: 
   for (const p of view.topic.partitions) assert.equal(p.endOffset, truth.ends.get(p.partition)!.high);
 }
 
-let a: AppProcess;
-let b: AppProcess;
+test('one group seen from two instances, in steps on the same processes', { timeout: 270_000 }, async (t) => {
+  const step = stepper(t);
+  let a: AppProcess;
+  let b: AppProcess;
 
-test('a stable group: members, assignment, committed offsets and lag match the broker', { timeout: 90_000 }, async () => {
-  a = app('cluster-a');
-  b = app('cluster-b');
-  await Promise.all([a.ready(), b.ready()]);
-  const owners = await settledAssignment([a, b], 3);
+  await step('a stable group: members, assignment, committed offsets and lag match the broker', async () => {
+    a = app('cluster-a');
+    b = app('cluster-b');
+    await Promise.all([a.ready(), b.ready()]);
+    const owners = await settledAssignment([a, b], 3);
 
-  await produce('first', 45);
-  await waitFor('everything consumed and committed', async () => {
-    const truth = await brokerView();
-    return [...truth.ends].every(([p, e]) => truth.committed.get(p) === e.high);
+    await produce('first', 45);
+    await waitFor('everything consumed and committed', async () => {
+      const truth = await brokerView();
+      return [...truth.ends].every(([p, e]) => truth.committed.get(p) === e.high);
+    });
+
+    // Both instances serve the same cluster-wide view; check it from each.
+    for (const viewer of [a, b]) {
+      const view = await groupFrom(viewer);
+      const truth = await brokerView();
+      assert.equal(view.group.state, truth.state);
+      assert.equal(view.group.state, 'Stable');
+      assert.equal(view.group.members.length, 2);
+      assert.deepEqual(new Set(view.group.members.map((m) => m.memberId)), new Set(truth.members.map((m) => m.memberId)));
+      for (const m of view.group.members) {
+        const brokerSide = truth.members.find((x) => x.memberId === m.memberId)!;
+        const mine = m.assignment.filter((x) => x.topic === TOPIC).map((x) => x.partition);
+        assert.deepEqual(mine, brokerSide.partitions, `${m.instance}'s assignment as the broker has it`);
+        assert.ok(m.instance === 'cluster-a' || m.instance === 'cluster-b', `member labelled with its instance id (${m.instance})`);
+        // ...and as the instance itself reports it.
+        assert.deepEqual(mine, owners.get(m.instance!));
+      }
+      assertOffsetsMatch(view, truth);
+      for (const row of view.group.offsets) {
+        assert.equal(row.lag, '0');
+        assert.ok(owners.get(row.instance!)?.includes(row.partition), `p${row.partition} attributed to its owner`);
+      }
+    }
+
+    // The page renders the same group with both instances.
+    const page = await new FormClient(a.url).get('/cluster');
+    assert.equal(page.status, 200);
+    for (const s of [GROUP, 'cluster-a', 'cluster-b']) assert.ok(page.text.includes(s), `/cluster shows ${s}`);
   });
 
-  // Both instances serve the same cluster-wide view; check it from each.
-  for (const viewer of [a, b]) {
-    const view = await groupFrom(viewer);
+  await step('reset is refused while the group has members; the offsets stay as they were', async () => {
+    const before = await brokerView();
+    const client = new FormClient(a.url);
+    const res = await client.postForm('/cluster', '/cluster/reset', { group: GROUP, topic: TOPIC, to: 'earliest', timestamp: '', offset: '', partition: '' });
+    assert.equal(res.status, 303);
+    const flash = flashOf((await client.get(res.location ?? '/cluster')).text);
+    assert.equal(flash?.kind, 'danger', `refused (flash: ${flash?.text})`);
+    assert.match(flash!.text, /active members/);
+    const after = await brokerView();
+    assert.deepEqual(after.committed, before.committed);
+    assert.equal(after.members.length, 2);
+  });
+
+  await step('empty group: backlog shown as lag; reset to earliest; a restarted instance replays everything', async () => {
+    assert.deepEqual(await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')]), [
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
+    await produce('backlog', 15);
+
+    // Another instance in another group serves the view and the reset form.
+    const viewer = app('cluster-viewer', 'multi-cluster-viewer-group');
+    await viewer.ready();
+    const view = await waitFor('group shown as empty', async () => {
+      const v = await groupFrom(viewer);
+      return v.group.state === 'Empty' ? v : false;
+    });
     const truth = await brokerView();
-    assert.equal(view.group.state, truth.state);
-    assert.equal(view.group.state, 'Stable');
-    assert.equal(view.group.members.length, 2);
-    assert.deepEqual(new Set(view.group.members.map((m) => m.memberId)), new Set(truth.members.map((m) => m.memberId)));
-    for (const m of view.group.members) {
-      const brokerSide = truth.members.find((x) => x.memberId === m.memberId)!;
-      const mine = m.assignment.filter((x) => x.topic === TOPIC).map((x) => x.partition);
-      assert.deepEqual(mine, brokerSide.partitions, `${m.instance}'s assignment as the broker has it`);
-      assert.ok(m.instance === 'cluster-a' || m.instance === 'cluster-b', `member labelled with its instance id (${m.instance})`);
-      // ...and as the instance itself reports it.
-      assert.deepEqual(mine, owners.get(m.instance!));
-    }
+    assert.equal(truth.state, 'Empty');
+    assert.equal(view.group.members.length, 0);
     assertOffsetsMatch(view, truth);
-    for (const row of view.group.offsets) {
-      assert.equal(row.lag, '0');
-      assert.ok(owners.get(row.instance!)?.includes(row.partition), `p${row.partition} attributed to its owner`);
-    }
-  }
+    const lag = view.group.offsets.filter((o) => o.topic === TOPIC).reduce((n, o) => n + Number(o.lag), 0);
+    assert.equal(lag, 15, 'the 15 messages produced while nobody consumed');
 
-  // The page renders the same group with both instances.
-  const page = await new FormClient(a.url).get('/cluster');
-  assert.equal(page.status, 200);
-  for (const s of [GROUP, 'cluster-a', 'cluster-b']) assert.ok(page.text.includes(s), `/cluster shows ${s}`);
-});
+    const client = new FormClient(viewer.url);
+    const res = await client.postForm('/cluster', '/cluster/reset', { group: GROUP, topic: TOPIC, to: 'earliest', timestamp: '', offset: '', partition: '' });
+    assert.equal(res.status, 303);
+    const flash = flashOf((await client.get(res.location ?? '/cluster')).text);
+    assert.equal(flash?.kind, 'success', `reset accepted (flash: ${flash?.text})`);
+    const reset = await brokerView();
+    for (const [p, e] of reset.ends) assert.equal(reset.committed.get(p), e.low, `p${p} back at the log start`);
+    assertOffsetsMatch(await groupFrom(viewer), reset);
 
-test('reset is refused while the group has members; the offsets stay as they were', { timeout: 60_000 }, async () => {
-  const before = await brokerView();
-  const client = new FormClient(a.url);
-  const res = await client.postForm('/cluster', '/cluster/reset', { group: GROUP, topic: TOPIC, to: 'earliest', timestamp: '', offset: '', partition: '' });
-  assert.equal(res.status, 303);
-  const flash = flashOf((await client.get(res.location ?? '/cluster')).text);
-  assert.equal(flash?.kind, 'danger', `refused (flash: ${flash?.text})`);
-  assert.match(flash!.text, /active members/);
-  const after = await brokerView();
-  assert.deepEqual(after.committed, before.committed);
-  assert.equal(after.members.length, 2);
-});
-
-test('empty group: backlog shown as lag; reset to earliest; a restarted instance replays everything', { timeout: 120_000 }, async () => {
-  assert.deepEqual(await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')]), [
-    { code: 0, signal: null },
-    { code: 0, signal: null },
-  ]);
-  await produce('backlog', 15);
-
-  // Another instance in another group serves the view and the reset form.
-  const viewer = app('cluster-viewer', 'multi-cluster-viewer-group');
-  await viewer.ready();
-  const view = await waitFor('group shown as empty', async () => {
-    const v = await groupFrom(viewer);
-    return v.group.state === 'Empty' ? v : false;
+    const again = app('cluster-a');
+    await again.ready();
+    assert.equal((await readyz(again)).partitions.length, 3, 'alone in the group');
+    const replayed = await waitFor('the restarted instance replayed the whole topic', async () => {
+      const ids = (await apiMessages(again)).filter((m) => m.topic === TOPIC).map(recordId);
+      return ids.length >= produced.size ? ids : false;
+    }, 60_000, 500);
+    assert.equal(produced.size, 60);
+    assert.deepEqual(new Set(replayed), produced);
+    assert.equal(replayed.length, produced.size, 'each message once');
   });
-  const truth = await brokerView();
-  assert.equal(truth.state, 'Empty');
-  assert.equal(view.group.members.length, 0);
-  assertOffsetsMatch(view, truth);
-  const lag = view.group.offsets.filter((o) => o.topic === TOPIC).reduce((n, o) => n + Number(o.lag), 0);
-  assert.equal(lag, 15, 'the 15 messages produced while nobody consumed');
-
-  const client = new FormClient(viewer.url);
-  const res = await client.postForm('/cluster', '/cluster/reset', { group: GROUP, topic: TOPIC, to: 'earliest', timestamp: '', offset: '', partition: '' });
-  assert.equal(res.status, 303);
-  const flash = flashOf((await client.get(res.location ?? '/cluster')).text);
-  assert.equal(flash?.kind, 'success', `reset accepted (flash: ${flash?.text})`);
-  const reset = await brokerView();
-  for (const [p, e] of reset.ends) assert.equal(reset.committed.get(p), e.low, `p${p} back at the log start`);
-  assertOffsetsMatch(await groupFrom(viewer), reset);
-
-  const again = app('cluster-a');
-  await again.ready();
-  assert.equal((await readyz(again)).partitions.length, 3, 'alone in the group');
-  const replayed = await waitFor('the restarted instance replayed the whole topic', async () => {
-    const ids = (await apiMessages(again)).filter((m) => m.topic === TOPIC).map(recordId);
-    return ids.length >= produced.size ? ids : false;
-  }, 60_000, 500);
-  assert.equal(produced.size, 60);
-  assert.deepEqual(new Set(replayed), produced);
-  assert.equal(replayed.length, produced.size, 'each message once');
 });

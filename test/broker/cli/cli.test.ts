@@ -117,17 +117,19 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     await admin.createTopics({ topics: [{ topic: 'idle', numPartitions: 1 }] });
     await admin.disconnect();
     c.write(fetchRequest(2, 'idle', 0, 0n, 30_000));
+    // A bounded look, not a proof: nothing came back within 200 ms, so the fetch is parked (or not
+    // read yet, in which case the shutdown below must still close this connection).
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(c.takeFrames().length, 0, 'the fetch should be parked (no data yet)');
+    assert.equal(c.takeFrames().length, 0, 'an empty partition must not answer a fetch at once');
 
     const sentAt = Date.now();
     broker.child.kill(signal);
     const exit = await withTimeout(broker.exited, 15_000, 'exit after the signal');
     const took = Date.now() - sentAt;
     assert.deepEqual(exit, { code: 0, signal: null }, `stdout:\n${broker.stdout()}\nstderr:\n${broker.stderr()}`);
-    // The CLI force-exits with code 1 after 5 s, so code 0 already means it stopped in time; the
-    // bound below only adds slack for process teardown on a slow machine.
-    assert.ok(took < 6_000, `stopping took ${took} ms`);
+    // The CLI force-exits with code 1 after 5 s, so code 0 already means it stopped in time (a
+    // wall-clock bound here would only measure how loaded the machine is).
+    t.diagnostic(`stopping took ${took} ms`);
     const logs = broker.logs();
     assert.ok(logs.some((r) => r.msg === 'stopping' && r.signal === signal), 'logs which signal it got');
     assert.ok(logs.some((r) => r.msg === STOPPED_MSG), `logs "${STOPPED_MSG}"`);

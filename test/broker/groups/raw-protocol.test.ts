@@ -15,6 +15,14 @@ import { metadataRequest, RawConnection, requestFrame } from '../../helpers/raw-
 const API = { OffsetCommit: 8, OffsetFetch: 9, FindCoordinator: 10, JoinGroup: 11, Heartbeat: 12, LeaveGroup: 13, SyncGroup: 14, DescribeGroups: 15, ListGroups: 16, DeleteGroups: 42 };
 
 let correlation = 100;
+
+async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
 async function call(c: RawConnection, apiKey: number, apiVersion: number, body: Writer, clientId = 'raw-py'): Promise<Reader> {
   const correlationId = ++correlation;
   c.write(requestFrame({ apiKey, apiVersion, correlationId, clientId }, body.toBuffer()));
@@ -176,11 +184,20 @@ describe('group APIs over the wire (old versions)', () => {
       // A second member: the group must rebalance, and its JoinGroup waits until the first rejoins.
       const secondId = ++correlation;
       other.write(requestFrame({ apiKey: API.JoinGroup, apiVersion: 0, correlationId: secondId, clientId: 'second' }, joinBody(0, 'v0-group', '', 5_000).toBuffer()));
-      await sleep(100);
+      // The first member learns of the rebalance from its heartbeat (REBALANCE_IN_PROGRESS, 27):
+      // the positive sign that the broker has taken the second JoinGroup in. It arrives on
+      // another connection, so until then the heartbeat may still say 0.
+      const deadline = Date.now() + 15_000;
+      let hbError = 0;
+      while (hbError !== 27 && Date.now() < deadline) {
+        hbError = (await call(conn, API.Heartbeat, 0, new Writer().string('v0-group').int32(1).string(first.memberId))).int16();
+        if (hbError !== 27) {
+          assert.equal(hbError, 0, 'a heartbeat before the second join arrived');
+          await sleep(20);
+        }
+      }
+      assert.equal(hbError, 27);
       assert.equal(other.takeFrames().length, 0, 'second JoinGroup answered before the rebalance completed');
-
-      const hb = await call(conn, API.Heartbeat, 0, new Writer().string('v0-group').int32(1).string(first.memberId));
-      assert.equal(hb.int16(), 27);
       const rejoin = readJoin(await call(conn, API.JoinGroup, 0, joinBody(0, 'v0-group', first.memberId, 5_000)), 0);
       const second = await other.nextResponse();
       assert.equal(second.correlationId, secondId);
@@ -202,15 +219,19 @@ describe('group APIs over the wire (old versions)', () => {
     const needId = readJoin((await gone.nextResponse()).body, 4);
     assert.equal(needId.errorCode, 79);
     const c2 = ++correlation;
+    const joinSentAt = Date.now();
     gone.write(requestFrame({ apiKey: API.JoinGroup, apiVersion: 4, correlationId: c2, clientId: 'leaver' }, joinBody(4, 'close-group', needId.memberId, 300).toBuffer()));
     const joined = readJoin((await gone.nextResponse()).body, 4);
     assert.equal(joined.errorCode, 0);
     gone.destroy();
     await gone.closed;
 
+    // (Checked right after the close, well inside the 300 ms session.)
     assert.deepEqual(tb.broker.groups.describeGroup('close-group').members.map((m) => m.memberId), [joined.memberId]);
-    await sleep(600);
-    const d = tb.broker.groups.describeGroup('close-group');
-    assert.equal(d.members.length, 0, 'expired after the 300 ms session');
+    await waitUntil(() => tb.broker.groups.describeGroup('close-group').members.length === 0, 15_000);
+    // The session clock started no earlier than the join was sent, and timers do not fire early:
+    // gone sooner would mean the close itself removed the member.
+    const elapsed = Date.now() - joinSentAt;
+    assert.ok(elapsed >= 295, `removed ${elapsed} ms after joining, before its 300 ms session ran out`);
   });
 });

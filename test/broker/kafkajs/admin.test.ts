@@ -107,15 +107,30 @@ describe('kafkajs admin against the embedded broker', () => {
     await consumer.subscribe({ topic: 'grp', fromBeginning: true });
     const seen: string[] = [];
     await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
-    await waitFor('consumer reads the reset group from 0', () => seen.length === 4);
-
+    // One observation for both: all four read, and the group stable with its one member.
+    const described = await waitFor('consumer reads the reset group from 0 in a stable group', async () => {
+      if (seen.length < 4) return undefined;
+      const d = await admin.describeGroups(['adm-g']);
+      return d.groups[0].state === 'Stable' ? d : undefined;
+    });
+    assert.deepEqual([...seen].sort(), ['m0', 'm1', 'm2', 'm3']);
+    assert.equal(described.groups[0].members.length, 1);
     const listed = await admin.listGroups();
     assert.ok(listed.groups.some((g) => g.groupId === 'adm-g' && g.protocolType === 'consumer'));
-    const described = await admin.describeGroups(['adm-g']);
-    assert.equal(described.groups[0].state, 'Stable');
-    assert.equal(described.groups[0].members.length, 1);
-    await assert.rejects(admin.setOffsets({ groupId: 'adm-g', topic: 'grp', partitions: [{ partition: 0, offset: '1' }] }));
-    await assert.rejects(admin.deleteGroups(['adm-g']));
+    // kafkajs checks the state the broker describes before it commits anything.
+    await assert.rejects(admin.setOffsets({ groupId: 'adm-g', topic: 'grp', partitions: [{ partition: 0, offset: '1' }] }), {
+      name: 'KafkaJSNonRetriableError',
+      message: 'The consumer group must have no running instances, current state: Stable',
+    });
+    // The broker itself refuses to delete a group with members: NON_EMPTY_GROUP (68).
+    await assert.rejects(admin.deleteGroups(['adm-g']), (err: Error & { groups?: { groupId: string; errorCode: number; error?: { type?: string } }[] }) => {
+      assert.equal(err.name, 'KafkaJSDeleteGroupsError');
+      assert.deepEqual(
+        err.groups?.map((g) => [g.groupId, g.errorCode, g.error?.type]),
+        [['adm-g', 68, 'NON_EMPTY_GROUP']],
+      );
+      return true;
+    });
 
     await consumer.disconnect();
     await waitFor('group empty', async () => (await admin.describeGroups(['adm-g'])).groups[0].state === 'Empty');

@@ -92,6 +92,8 @@ describe('kafkajs consumer groups', () => {
     await producer.send({ topic: 'commits', messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `a${i}` })) });
     await producer.disconnect();
 
+    let markers = 0;
+    const isMarker = (v: string) => v.startsWith('marker-');
     const runGroup = async (groupId: string, expect: number) => {
       const consumer = f.kafka.consumer({ groupId, sessionTimeout: 6000, maxWaitTimeInMs: 500 });
       await consumer.connect();
@@ -104,10 +106,17 @@ describe('kafkajs consumer groups', () => {
           await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
         },
       });
-      await waitFor(`${expect} messages`, () => seen.length >= expect);
-      await new Promise((r) => setTimeout(r, 300)); // would reveal extra deliveries
+      await waitFor(`${expect} messages`, () => seen.filter((v) => !isMarker(v)).length >= expect);
+      // A marker at the end of every partition: once the group has read them all, any extra
+      // delivery (a replay of something committed) would have come before them.
+      const marker = `marker-${++markers}`;
+      const mp = f.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await mp.connect();
+      await mp.send({ topic: 'commits', messages: [0, 1, 2].map((partition) => ({ partition, value: `${marker}-${partition}` })) });
+      await mp.disconnect();
+      await waitFor(`${groupId} read ${marker} in every partition`, () => [0, 1, 2].every((p) => seen.includes(`${marker}-${p}`)));
       await consumer.disconnect();
-      return seen;
+      return seen.filter((v) => !isMarker(v));
     };
 
     assert.equal((await runGroup('g-commit', 10)).length, 10);

@@ -184,12 +184,15 @@ describe('frame sizes', () => {
       const frame = metadataRequest(1, 9, []);
       slow.write(frame.subarray(0, 7));
       await assertUsable(other);
+      // A bounded look (300 ms) that the half frame is neither answered nor hung up on; the
+      // completed frame's answer below is the positive proof that the connection survived.
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(slow.closedByPeer, false, 'an incomplete frame is not an error');
       assert.equal(slow.bytesReceived, 0);
       slow.write(frame.subarray(7));
       const res = await slow.nextResponse();
       assert.equal(res.correlationId, 9);
+      assert.deepEqual(slow.takeFrames(), [], 'exactly one answer, to the completed frame');
     } finally {
       slow.destroy();
       other.destroy();

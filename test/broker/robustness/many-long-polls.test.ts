@@ -30,6 +30,8 @@ test(`${PARKED} parked fetches are all woken by one append, without warnings`, a
     conns.push(c);
     c.write(fetchRequest(i, TOPIC, 0, 0n, 20_000));
   }
+  // A bounded look: for 500 ms no fetch returned without data. (That they were all parked, rather
+  // than some not read yet, is not provable from outside; a late one is answered with the data.)
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(conns.filter((c) => c.bytesReceived > 0).length, 0, 'no fetch may return before there is data');
 

@@ -153,7 +153,7 @@ test('commits after close are refused', async () => {
   try {
     const { store } = await open(dir);
     await store.close();
-    await assert.rejects(store.commit('g', [{ topic: 't', partition: 0, offset: 1n, metadata: null }]));
+    await assert.rejects(store.commit('g', [{ topic: 't', partition: 0, offset: 1n, metadata: null }]), { message: 'offset store is closed' });
   } finally {
     removeDir(dir);
   }

@@ -40,7 +40,9 @@ test('stall: the Nth message blocks for stallMs before it is stored; status show
   assert.equal(await handle(sw, 0), true, 'messages before the Nth are committed normally');
   let done = false;
   const stalled = sw.hooks.beforeStore!(record(1))!.then(() => (done = true));
-  await new Promise((r) => setTimeout(r, 50));
+  // Still blocked once pending callbacks have run (a fixed sleep here would race the 150 ms stall
+  // on a loaded machine); how long it blocked is checked from the recorded times below.
+  await new Promise((r) => setImmediate(r));
   assert.equal(done, false, 'still blocked');
   const during = sw.status();
   assert.equal(during.stalling?.offset, '1');

@@ -113,14 +113,17 @@ describe('JoinGroup', () => {
   });
 
   test('each joiner during the initial delay extends it, capped by the rebalance timeout', async () => {
-    const c = coordinator({ initialRebalanceDelayMs: 60 });
-    const a = await joinWithHandshake(c, { rebalanceTimeoutMs: 150 });
-    await sleep(40);
-    const b = await joinWithHandshake(c, { rebalanceTimeoutMs: 150 });
-    await sleep(40);
-    // 80 ms in: without the extension the first delay (60 ms) would already have completed the join.
-    assert.equal(await isPending(a.joined), true);
+    // Measured as a lower bound (timers never fire early), so a slow machine cannot fail it:
+    // without the extension the join would complete 300 ms after a's join, i.e. ~200 ms after b's.
+    const c = coordinator({ initialRebalanceDelayMs: 300 });
+    const a = await joinWithHandshake(c, { rebalanceTimeoutMs: 5_000 });
+    await sleep(100);
+    assert.equal(await isPending(a.joined), true, 'b joins during the initial delay');
+    const bJoinedAt = Date.now();
+    const b = await joinWithHandshake(c, { rebalanceTimeoutMs: 5_000 });
     const [ra, rb] = await Promise.all([a.joined, b.joined]);
+    const waited = Date.now() - bJoinedAt;
+    assert.ok(waited >= 295, `the join completed ${waited} ms after b joined; the delay should have restarted then`);
     assert.equal(ra.generationId, 1);
     assert.equal(rb.generationId, 1);
     assert.equal(ra.members.length, 2);
@@ -320,11 +323,14 @@ describe('rebalancing', () => {
   test('a rebalance timeout of -1 ("not given") falls back to the session timeout instead of expiring at once', async () => {
     const c = coordinator();
     const { ids, generation } = await stableGroup(c, 2, { rebalanceTimeoutMs: -1, sessionTimeoutMs: 300 });
+    const rebalanceFrom = Date.now();
     const late = await joinWithHandshake(c, { rebalanceTimeoutMs: -1, sessionTimeoutMs: 300 });
     c.joinGroup(joinInput({ memberId: ids[0], rebalanceTimeoutMs: -1, sessionTimeoutMs: 300 }));
-    await sleep(60);
-    assert.equal(await isPending(late.joined), true, 'still waiting for ids[1] to rejoin');
+    assert.equal(await isPending(late.joined), true, 'waiting for ids[1] to rejoin');
     const r = await late.joined;
+    // A lower bound, safe on a slow machine: ids[1] was given the 300 ms session to rejoin.
+    const waited = Date.now() - rebalanceFrom;
+    assert.ok(waited >= 295, `the rebalance gave up on ids[1] after ${waited} ms`);
     assert.equal(r.generationId, generation + 1);
     assert.equal(r.leader, ids[0]);
   });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { crc32c } from '../../../src/broker/protocol/crc32c.js';
+import { crc32c, crc32cPortable, CRC32C_IMPLEMENTATION } from '../../../src/broker/protocol/crc32c.js';
 
 // kafkajs ships its own (byte-at-a-time) CRC-32C; agreeing with it means kafkajs accepts our batches.
 const require = createRequire(import.meta.url);
@@ -18,7 +18,14 @@ function referenceCrc32c(buf: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-describe('crc32c', () => {
+// The same vectors for each implementation by name: the portable code is checked even where the
+// native package is installed (and crc32c is not it), and the native path wherever it is.
+const implementations: Array<[string, typeof crc32c]> = [
+  ['portable', crc32cPortable],
+  [`crc32c as used by the broker (${CRC32C_IMPLEMENTATION})`, crc32c],
+];
+
+for (const [name, crc32c] of implementations) describe(`CRC-32C: ${name}`, () => {
   it('matches the standard check value for "123456789"', () => {
     assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
   });
