@@ -86,6 +86,8 @@ export const en = {
   'consume.instance': 'Instance',
   'consume.null': '(null)',
   'consume.truncated': '… ({bytes} bytes in total; the API returns the full value)',
+  'consume.undecodable': 'Undecodable',
+  'consume.undecodableDetail': 'offsets {first}–{last} ({records} record(s)) could not be read and were skipped: {reason}',
 
   'error.title': 'Error {status}',
   'error.404.heading': 'Page not found',

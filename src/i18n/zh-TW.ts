@@ -88,6 +88,8 @@ export const zhTW: Record<MessageKey, string> = {
   'consume.instance': '執行個體',
   'consume.null': '（null）',
   'consume.truncated': '…（共 {bytes} 位元組；API 會回傳完整內容）',
+  'consume.undecodable': '無法解碼',
+  'consume.undecodableDetail': '位移 {first}–{last}（{records} 筆記錄）無法讀取，已略過：{reason}',
 
   'error.title': '錯誤 {status}',
   'error.404.heading': '找不到頁面',

@@ -19,6 +19,8 @@ export interface ConsumerStatus {
   partitions: number[];
   consumed: number;
   commitFailures: number;
+  /** Records this instance could not decode or process, shown as such and committed past. */
+  undecodable: number;
 }
 
 /**
@@ -55,6 +57,8 @@ interface ConsumerEvents {
   committed: [{ topic: string; partition: number; offset: string }];
   commitFailed: [{ topic: string; partition: number; reason: string }];
   crashed: [{ reason: string }];
+  /** A record (or a whole batch) that could not be decoded or processed; it is committed past. */
+  undecodable: [StoredMessage];
 }
 
 /**
@@ -90,6 +94,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
       partitions: [],
       consumed: 0,
       commitFailures: 0,
+      undecodable: 0,
     };
   }
 
@@ -217,23 +222,48 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
 
   private async handleRecord(gen: number, groupId: string, handle: ConsumerHandle, record: ConsumedRecord): Promise<void> {
     if (gen !== this.generation) return;
-    await this.opts.hooks?.beforeStore?.(record);
-    // A stall may outlast this client (group switch, pause, shutdown): its record is not ours.
-    if (gen !== this.generation) return;
-    const stored: StoredMessage = {
-      receivedAt: new Date(),
+    const base = {
       topic: record.topic,
       partition: record.partition,
       offset: record.offset,
-      key: record.key,
-      value: record.value,
       headers: record.headers,
-      instance: this.opts.instanceId(),
       group: groupId,
     };
-    this.opts.store.add(stored);
-    this.current.consumed++;
-    this.emit('message', stored);
+    let stored: StoredMessage;
+    try {
+      await this.opts.hooks?.beforeStore?.(record);
+      // A stall may outlast this client (group switch, pause, shutdown): its record is not ours.
+      if (gen !== this.generation) return;
+      stored = record.undecodable
+        ? { ...base, receivedAt: new Date(), key: null, value: null, instance: this.opts.instanceId(), undecodable: record.undecodable }
+        : { ...base, receivedAt: new Date(), key: record.key, value: record.value, instance: this.opts.instanceId() };
+      this.opts.store.add(stored);
+    } catch (err) {
+      if (gen !== this.generation) return;
+      // Throwing back to kafkajs would crash the run and redeliver this record forever, holding
+      // up every partition. The record is shown as undecodable and committed past instead.
+      const reason = `processing failed: ${(err as Error)?.message ?? String(err)}`;
+      stored = {
+        ...base,
+        receivedAt: new Date(),
+        key: null,
+        value: null,
+        instance: this.opts.instanceId(),
+        undecodable: { reason, firstOffset: record.offset, lastOffset: record.offset, records: 1 },
+      };
+      this.opts.store.add(stored);
+    }
+    if (stored.undecodable) {
+      this.current.undecodable++;
+      this.log.warn(
+        { partition: record.partition, offset: record.offset, firstOffset: stored.undecodable.firstOffset, reason: stored.undecodable.reason },
+        'record could not be decoded or processed; committing past it',
+      );
+      this.emit('undecodable', stored);
+    } else {
+      this.current.consumed++;
+      this.emit('message', stored);
+    }
 
     if (this.opts.hooks?.shouldCommit && !this.opts.hooks.shouldCommit(record)) return;
     // The committed offset is the *next* one to read; committing record.offset would replay

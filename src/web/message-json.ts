@@ -10,6 +10,8 @@ export interface ApiMessage {
   receivedAt: string;
   instance: string;
   group: string;
+  /** Why the record could not be decoded or processed; null for ordinary messages. */
+  undecodable: { reason: string; firstOffset: string; lastOffset: string; records: number } | null;
 }
 
 export function toApiMessage(m: StoredMessage): ApiMessage {
@@ -22,5 +24,6 @@ export function toApiMessage(m: StoredMessage): ApiMessage {
     receivedAt: m.receivedAt.toISOString(),
     instance: m.instance,
     group: m.group,
+    undecodable: m.undecodable ?? null,
   };
 }
