@@ -75,6 +75,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     idempotence: config.kafka.idempotence,
     sendTimeoutMs: config.kafka.sendTimeoutMs,
     probeTls: probeTls(security),
+    maxKeyBytes: config.messages.maxKeyBytes,
   });
   const failure = new FailureSwitch({
     mode: config.failure.mode,

@@ -51,6 +51,27 @@ export interface ProducerServiceOptions {
   backoff?: BackoffOptions;
   /** TLS for the capability/liveness probes when the cluster listens with TLS only. */
   probeTls?: TlsOptions;
+  /** Largest key in UTF-8 bytes (messages.maxKeyBytes); the web layer checks it first, with a field error. */
+  maxKeyBytes?: number;
+}
+
+/**
+ * Caps on Kafka record headers, enforced here for every caller (the web forms do not send
+ * headers yet). Kafka itself only bounds the whole batch; these keep one message's headers
+ * small next to its value.
+ */
+export const HEADER_LIMITS = { count: 32, nameBytes: 256, valueBytes: 4096 } as const;
+
+/** Why a request is refused before it reaches Kafka, or undefined when it is within the caps. */
+export function requestProblem(request: ProduceRequest, maxKeyBytes: number): string | undefined {
+  if (request.key && Buffer.byteLength(request.key, 'utf8') > maxKeyBytes) return `the key is longer than ${maxKeyBytes} bytes`;
+  const headers = Object.entries(request.headers ?? {});
+  if (headers.length > HEADER_LIMITS.count) return `more than ${HEADER_LIMITS.count} headers`;
+  for (const [name, value] of headers) {
+    if (Buffer.byteLength(name, 'utf8') > HEADER_LIMITS.nameBytes) return `a header name is longer than ${HEADER_LIMITS.nameBytes} bytes`;
+    if (Buffer.byteLength(value, 'utf8') > HEADER_LIMITS.valueBytes) return `header ${name.slice(0, 64)} is longer than ${HEADER_LIMITS.valueBytes} bytes`;
+  }
+  return undefined;
 }
 
 interface ProducerEvents {
@@ -94,6 +115,8 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
 
   async send(request: ProduceRequest): Promise<ProduceResult> {
     if (this.current.state === 'stopped') return fail('stopped', 'the application is shutting down');
+    const problem = requestProblem(request, this.opts.maxKeyBytes ?? Number.MAX_SAFE_INTEGER);
+    if (problem) return fail('too_large', problem);
     const deadline = Date.now() + this.opts.sendTimeoutMs;
     const key = request.key && request.key.length > 0 ? request.key : randomUUID();
 
