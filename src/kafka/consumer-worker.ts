@@ -47,6 +47,13 @@ export interface ConsumerWorkerOptions {
   instanceId: () => string;
   backoff?: BackoffOptions;
   hooks?: ConsumerHooks;
+  /**
+   * Resolves when a broker answers (an ApiVersions probe). After a connectivity failure it runs
+   * every `recoveryProbeMs` while the worker waits out its backoff, and a success restarts the
+   * consumer at once, so readiness follows the broker's return within about a second.
+   */
+  probe?: () => Promise<unknown>;
+  recoveryProbeMs?: number;
 }
 
 interface ConsumerEvents {
@@ -73,6 +80,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   private generation = 0;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
   private current: ConsumerStatus;
   private log: Logger;
   private groupId: string;
@@ -111,6 +119,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   async stop(timeoutMs = 3000): Promise<void> {
     if (this.current.state === 'stopped') return;
     this.update({ state: 'stopped', partitions: [], nextRetryAt: undefined });
+    this.stopRecoveryProbe();
     await this.dropClient(timeoutMs);
   }
 
@@ -173,6 +182,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   private async dropClient(timeoutMs: number): Promise<void> {
     this.generation++;
     clearTimeout(this.retryTimer);
+    this.stopRecoveryProbe();
     const handle = this.handle;
     this.handle = undefined;
     if (handle) {
@@ -183,6 +193,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   }
 
   private async launch(): Promise<void> {
+    this.stopRecoveryProbe();
     if (this.current.state === 'stopped') return;
     const gen = ++this.generation;
     const groupId = this.groupId;
@@ -291,7 +302,8 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     const handle = this.handle;
     this.handle = undefined;
     if (handle) void handle.disconnect().catch(() => {});
-    const reason = classifyKafkaError(error).message;
+    const classified = classifyKafkaError(error);
+    const reason = classified.message;
     const delay = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
     this.update({
       state: 'crashed',
@@ -305,6 +317,40 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.launch(), delay);
     this.retryTimer.unref();
+    // Only an unreachable broker is worth probing for: other failures keep their backoff, so a
+    // failure that recurs while the broker is up does not restart the consumer every second.
+    if (classified.kind === 'unavailable') this.startRecoveryProbe();
+  }
+
+  private startRecoveryProbe(): void {
+    const probe = this.opts.probe;
+    if (!probe || this.recoveryTimer) return;
+    const gen = this.generation;
+    let probing = false;
+    this.recoveryTimer = setInterval(() => {
+      if (probing) return;
+      if (gen !== this.generation || this.current.state !== 'crashed') return this.stopRecoveryProbe();
+      probing = true;
+      probe()
+        .then(
+          () => {
+            if (gen !== this.generation || this.current.state !== 'crashed') return;
+            clearTimeout(this.retryTimer);
+            this.log.info('broker answers again; restarting the consumer now');
+            void this.launch();
+          },
+          () => {},
+        )
+        .finally(() => {
+          probing = false;
+        });
+    }, this.opts.recoveryProbeMs ?? 1000);
+    this.recoveryTimer.unref();
+  }
+
+  private stopRecoveryProbe(): void {
+    clearInterval(this.recoveryTimer);
+    this.recoveryTimer = undefined;
   }
 
   private update(patch: Partial<ConsumerStatus>): void {

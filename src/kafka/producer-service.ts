@@ -48,6 +48,12 @@ export interface ProducerServiceOptions {
   sendTimeoutMs: number;
   /** How often a connected producer checks that the broker still answers. */
   healthCheckIntervalMs?: number;
+  /**
+   * While disconnected, how often a cheap ApiVersions probe asks whether the broker is back; when
+   * it answers, the producer reconnects at once instead of waiting out its backoff (up to 15 s),
+   * so /readyz follows the broker within about this long.
+   */
+  recoveryProbeMs?: number;
   backoff?: BackoffOptions;
   /** TLS for the capability/liveness probes when the cluster listens with TLS only. */
   probeTls?: TlsOptions;
@@ -90,6 +96,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
   private connecting: Promise<boolean> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private idempotenceUnsupported = false;
   private current: ProducerStatus = { state: 'idle', since: new Date(), idempotent: undefined, lastError: undefined };
@@ -158,6 +165,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     this.setState('stopped', this.current.lastError);
     clearTimeout(this.retryTimer);
     clearInterval(this.healthTimer);
+    this.stopRecoveryProbe();
     const handle = this.handle;
     this.handle = undefined;
     if (handle) await withTimeout(handle.disconnect(), timeoutMs, 'producer disconnect timed out').catch((err) => this.log.warn({ err }, 'producer did not disconnect cleanly'));
@@ -207,6 +215,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     }
     this.handle = handle;
     this.attempt = 0;
+    this.stopRecoveryProbe();
     this.current.idempotent = idempotent;
     this.setState('connected', undefined);
     this.log.info({ idempotent, acks: 'all' }, 'producer connected');
@@ -239,6 +248,36 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connectNow(), delay);
     this.retryTimer.unref();
+    this.startRecoveryProbe();
+  }
+
+  /**
+   * The backoff spaces out full kafkajs connects; the probe is one small request, so it can run
+   * every second and cut the backoff short as soon as the broker answers again.
+   */
+  private startRecoveryProbe(): void {
+    if (this.recoveryTimer) return;
+    let probing = false;
+    this.recoveryTimer = setInterval(() => {
+      if (probing || this.connecting || this.current.state !== 'disconnected') return;
+      probing = true;
+      probeAny(this.opts.brokers, 1000, this.opts.probeTls)
+        .then(
+          () => {
+            if (this.current.state === 'disconnected' && !this.connecting) void this.connectNow();
+          },
+          () => {},
+        )
+        .finally(() => {
+          probing = false;
+        });
+    }, this.opts.recoveryProbeMs ?? 1000);
+    this.recoveryTimer.unref();
+  }
+
+  private stopRecoveryProbe(): void {
+    clearInterval(this.recoveryTimer);
+    this.recoveryTimer = undefined;
   }
 
   /** The current client proved unusable: drop it and reconnect in the background. */
