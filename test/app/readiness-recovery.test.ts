@@ -4,11 +4,15 @@
  * when their backoff timers run out. The services get a 10-minute backoff here, so without the
  * recovery probe neither could recover within the test's bound; with it they do, whatever the
  * machine's load (the bound is minutes away from both outcomes).
+ *
+ * The same outage must not log at error level: an unreachable broker and the rebalance after
+ * it are expected conditions (kafkajs logs them as errors; the gateway maps them to warn/info).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createLogger } from '../../src/logger.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { createKafkaGateway } from '../../src/kafka/client.js';
 import { probeAny } from '../../src/kafka/probe.js';
 import { ProducerService } from '../../src/kafka/producer-service.js';
@@ -28,7 +32,14 @@ test('producer and consumer reconnect as soon as the broker answers again, not a
   broker = await startTestBroker();
   const { port, dataDir } = broker;
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const logger = createLogger('silent');
+  const lines: Array<{ level: number; msg: string; component?: string }> = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  const logger = pino({ level: 'info' }, sink);
   const brokers = [broker.address];
   const gateway = createKafkaGateway({ brokers, clientId: 'recovery-test', connectionTimeoutMs: 1000, requestTimeoutMs: 3000, logger });
   const producer = new ProducerService({ gateway, logger, brokers, idempotence: 'auto', sendTimeoutMs: 3000, healthCheckIntervalMs: 500, backoff: LONG_BACKOFF });
@@ -66,4 +77,8 @@ test('producer and consumer reconnect as soon as the broker answers again, not a
   const sent = await producer.send({ topic: 'recovery-topic', key: 'k', value: 'after the outage' });
   assert.equal(sent.ok, true);
   await waitFor('consumed after recovery', () => store.newestFirst().some((m) => m.value === 'after the outage'), 30_000);
+
+  const errors = lines.filter((l) => l.level >= 50);
+  assert.deepEqual(errors.map((l) => `${l.component}: ${l.msg}`), [], 'nothing at error level for an outage and a rebalance');
+  assert.ok(lines.some((l) => l.level === 40 && l.component === 'kafkajs'), 'the outage is visible at warn');
 });
