@@ -14,6 +14,10 @@ import { crc32c } from '../../src/broker/protocol/crc32c.js';
 import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
 import { RawConnection, produceRequest, readProduceError } from '../helpers/raw-client.js';
 import { murmur2Partition } from '../compat/helpers.js';
+import { createLogger } from '../../src/logger.js';
+import { createKafkaGateway } from '../../src/kafka/client.js';
+import { ConsumerWorker } from '../../src/kafka/consumer-worker.js';
+import { MessageStore } from '../../src/messages/store.js';
 
 const TOPIC = 'poison-topic';
 
@@ -120,4 +124,64 @@ test('undecodable batches are shown, counted and committed past, and all partiti
   assert.equal(app.consumer.status().restarts, 0);
   assert.equal(app.consumer.status().undecodable, 2);
   assert.equal((await client.get('/readyz')).status, 200);
+});
+
+test('a record whose processing throws is shown as undecodable and committed past; the partition goes on', async () => {
+  const topic = 'processing-topic';
+  for (const value of ['ok 1', 'boom', 'ok 2']) {
+    const sent = await app.producer.send({ topic, key: 'same-partition', value });
+    assert.equal(sent.ok, true);
+  }
+  const logger = createLogger('silent');
+  const gateway = createKafkaGateway({ brokers: [broker.address], clientId: 'processing-test', connectionTimeoutMs: 1000, requestTimeoutMs: 3000, logger });
+  const store = new MessageStore(10);
+  const worker = new ConsumerWorker({
+    gateway,
+    logger,
+    store,
+    topic,
+    groupId: 'processing-group',
+    sessionTimeoutMs: 6000,
+    heartbeatIntervalMs: 1000,
+    instanceId: () => 'processing-instance',
+    hooks: {
+      beforeStore: (record) => {
+        if (record.value === 'boom') throw new Error('handler <b>exploded</b>');
+      },
+    },
+  });
+  worker.start();
+  try {
+    await waitFor('all three handled', () => store.size === 3, 30_000);
+    const [last, failed, first] = store.newestFirst();
+    assert.equal(first!.value, 'ok 1');
+    assert.equal(failed!.value, null);
+    assert.equal(failed!.undecodable?.reason, 'processing failed: handler <b>exploded</b>');
+    assert.equal(failed!.offset, String(BigInt(first!.offset) + 1n));
+    assert.equal(last!.value, 'ok 2');
+    await waitFor('committed past it', async () => (await app.admin.groupLag('processing-group', topic)).every((p) => p.lag === 0n));
+    assert.equal(worker.status().restarts, 0);
+    assert.equal(worker.status().undecodable, 1);
+  } finally {
+    await worker.stop();
+  }
+});
+
+test('the Consume page escapes the reason of an undecodable record', async () => {
+  // The reason may quote a handler's error message, i.e. data; it is rendered as text.
+  app.store.add({
+    receivedAt: new Date(),
+    topic: TOPIC,
+    partition: 0,
+    offset: '99',
+    key: null,
+    value: null,
+    headers: {},
+    instance: app.instanceId,
+    group: 'poison-group',
+    undecodable: { reason: 'processing failed: <img src=x onerror=alert(1)>', firstOffset: '99', lastOffset: '99', records: 1 },
+  });
+  const page = (await new Client(app.url).get('/consume')).text;
+  assert.ok(page.includes('processing failed: &lt;img src=x onerror=alert(1)&gt;'));
+  assert.ok(!page.includes('<img src=x'));
 });
