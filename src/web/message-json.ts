@@ -10,8 +10,8 @@ export interface ApiMessage {
   receivedAt: string;
   instance: string;
   group: string;
-  /** Why the record could not be decoded or processed; null for ordinary messages. */
-  undecodable: { reason: string; firstOffset: string; lastOffset: string; records: number } | null;
+  /** Only on records that could not be decoded or processed: why, and which offsets. */
+  undecodable?: { reason: string; firstOffset: string; lastOffset: string; records: number };
 }
 
 export function toApiMessage(m: StoredMessage): ApiMessage {
@@ -24,6 +24,7 @@ export function toApiMessage(m: StoredMessage): ApiMessage {
     receivedAt: m.receivedAt.toISOString(),
     instance: m.instance,
     group: m.group,
-    undecodable: m.undecodable ?? null,
+    // Absent on ordinary messages, so their shape stays what it always was.
+    ...(m.undecodable ? { undecodable: m.undecodable } : {}),
   };
 }
