@@ -205,7 +205,8 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
         this.log.warn({ reason: c.message }, 'broker refused InitProducerId; falling back to a non-idempotent producer');
         return this.connectOnce();
       }
-      this.failed(c.message);
+      // Only an unreachable broker is probed for; a refusal (e.g. authentication) keeps the backoff.
+      this.failed(c.message, c.kind === 'unavailable');
       return false;
     }
 
@@ -240,7 +241,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     return true;
   }
 
-  private failed(reason: string): void {
+  private failed(reason: string, unreachable = true): void {
     if (this.current.state === 'stopped') return;
     const delay = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
     this.setState('disconnected', reason);
@@ -248,7 +249,8 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connectNow(), delay);
     this.retryTimer.unref();
-    this.startRecoveryProbe();
+    if (unreachable) this.startRecoveryProbe();
+    else this.stopRecoveryProbe();
   }
 
   /**
