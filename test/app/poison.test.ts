@@ -10,9 +10,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { RunningApp } from '../../src/main.js';
-import { crc32c } from '../../src/broker/protocol/crc32c.js';
 import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
-import { RawConnection, produceRequest, readProduceError } from '../helpers/raw-client.js';
+import { RawConnection, compressedBatch, produceRequest, readProduceError } from '../helpers/raw-client.js';
 import { murmur2Partition } from '../compat/helpers.js';
 import { createLogger } from '../../src/logger.js';
 import { createKafkaGateway } from '../../src/kafka/client.js';
@@ -35,27 +34,6 @@ after(async () => {
   await broker?.close();
   fs.rmSync(broker.dataDir, { recursive: true, force: true });
 });
-
-/** A v2 record batch with the given codec id and (supposedly compressed) payload, valid CRC. */
-function compressedBatch(codecId: number, payload: Buffer, count: number): Buffer {
-  const total = 61 + payload.length;
-  const b = Buffer.alloc(total);
-  const now = BigInt(Date.now());
-  b.writeBigInt64BE(0n, 0);
-  b.writeInt32BE(total - 12, 8);
-  b.writeInt8(2, 16);
-  b.writeInt16BE(codecId, 21);
-  b.writeInt32BE(count - 1, 23);
-  b.writeBigInt64BE(now, 27);
-  b.writeBigInt64BE(now, 35);
-  b.writeBigInt64BE(-1n, 43);
-  b.writeInt16BE(-1, 51);
-  b.writeInt32BE(-1, 53);
-  b.writeInt32BE(count, 57);
-  payload.copy(b, 61);
-  b.writeUInt32BE(crc32c(b, 21, total), 17);
-  return b;
-}
 
 async function rawProduce(partition: number, batch: Buffer): Promise<bigint> {
   const conn = await RawConnection.connect(broker.port);
