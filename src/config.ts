@@ -51,6 +51,9 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   { path: 'http.secureCookies', env: 'SECURE_COOKIES', description: 'mark cookies Secure (only behind HTTPS)' },
   { path: 'messages.capacity', env: 'MESSAGES_CAPACITY', flag: 'capacity', description: 'how many consumed messages are kept in memory' },
   { path: 'messages.maxBytes', env: 'MESSAGES_MAX_BYTES', description: 'largest message value accepted, in UTF-8 bytes' },
+  { path: 'messages.maxKeyBytes', env: 'MESSAGES_MAX_KEY_BYTES', description: 'largest message key accepted, in UTF-8 bytes' },
+  { path: 'rateLimit.max', env: 'RATE_LIMIT_MAX', description: 'POST requests one client address may make per window (0 = no limit); /healthz, /readyz, /metrics are never limited' },
+  { path: 'rateLimit.windowMs', env: 'RATE_LIMIT_WINDOW_MS', description: 'length of the rate-limit window in ms' },
   { path: 'embedded.host', env: 'EMBEDDED_HOST', description: 'embedded broker bind address' },
   { path: 'embedded.port', env: 'EMBEDDED_PORT', flag: 'embedded-port', description: 'embedded broker port' },
   { path: 'embedded.dataDir', env: 'EMBEDDED_DATA_DIR', flag: 'data-dir', description: 'embedded broker data directory' },
@@ -88,7 +91,8 @@ export const DEFAULTS = {
     idempotence: 'auto',
   },
   http: { host: '127.0.0.1', port: 3000, secureCookies: false },
-  messages: { capacity: 100, maxBytes: 1_048_576 },
+  messages: { capacity: 100, maxBytes: 1_048_576, maxKeyBytes: 4096 },
+  rateLimit: { max: 120, windowMs: 60_000 },
   embedded: { host: '127.0.0.1', port: 9092, dataDir: './data/kafka', partitions: 3 },
   instance: { id: '' },
   failure: { mode: 'none', afterMessages: 5 },
@@ -199,8 +203,9 @@ const schema = z
       .object({ host: nonEmpty(), port: int(0, 65535), secureCookies: bool() })
       .strict(),
     messages: z
-      .object({ capacity: int(1, 100_000), maxBytes: int(1, 16 * 1024 * 1024) })
+      .object({ capacity: int(1, 100_000), maxBytes: int(1, 16 * 1024 * 1024), maxKeyBytes: int(1, 1024 * 1024) })
       .strict(),
+    rateLimit: z.object({ max: int(0, 1_000_000), windowMs: int(1000, 3_600_000) }).strict(),
     embedded: z
       .object({ host: nonEmpty(), port: int(0, 65535), dataDir: nonEmpty(), partitions: int(1, 1000) })
       .strict(),

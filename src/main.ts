@@ -10,6 +10,7 @@ import { CONFIG_FIELDS, ConfigError, loadConfig, type AppConfig } from './config
 import { createLogger, type Logger } from './logger.js';
 import { connectBroker, type BrokerConnection } from './kafka/broker-connection.js';
 import { createKafkaGateway, kafkaSecurity, probeTls } from './kafka/client.js';
+import { probeAny } from './kafka/probe.js';
 import { withTimeout } from './kafka/timing.js';
 import { ProducerService } from './kafka/producer-service.js';
 import { ConsumerWorker } from './kafka/consumer-worker.js';
@@ -75,6 +76,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     idempotence: config.kafka.idempotence,
     sendTimeoutMs: config.kafka.sendTimeoutMs,
     probeTls: probeTls(security),
+    maxKeyBytes: config.messages.maxKeyBytes,
   });
   const failure = new FailureSwitch({
     mode: config.failure.mode,
@@ -93,6 +95,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
     instanceId: () => instanceId,
     hooks: failure.hooks,
+    probe: () => probeAny(broker.addresses, 1000, probeTls(security)),
   });
   const admin = new AdminService({ gateway, logger, timeoutMs: config.kafka.sendTimeoutMs * 2 });
   const streams = new MessageStream(store, options.streams);

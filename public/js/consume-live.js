@@ -14,6 +14,8 @@
   var preview = Number(table.getAttribute('data-preview')) || 2000;
   var nullText = table.getAttribute('data-null') || '(null)';
   var truncatedText = table.getAttribute('data-truncated') || '';
+  var undecodableText = table.getAttribute('data-undecodable') || 'Undecodable';
+  var undecodableDetail = table.getAttribute('data-undecodable-detail') || '{reason}';
 
   function cell(className, text) {
     var td = document.createElement('td');
@@ -50,11 +52,26 @@
 
     var key = cell('text-break');
     if (m.key === null) key.appendChild(muted(nullText));
-    else key.textContent = m.key;
+    else if (m.key.length > preview) {
+      key.textContent = m.key.slice(0, preview);
+      key.appendChild(muted(truncatedText.replace('{bytes}', String(utf8Bytes(m.key)))));
+    } else key.textContent = m.key;
 
     var value = cell('text-break message-value');
     value.setAttribute('data-testid', 'message-value');
-    if (m.value === null) value.appendChild(muted(nullText));
+    if (m.undecodable) {
+      tr.setAttribute('data-undecodable', '');
+      var badge = document.createElement('span');
+      badge.className = 'badge text-bg-warning';
+      badge.textContent = undecodableText;
+      value.appendChild(badge);
+      var u = m.undecodable;
+      var detail = undecodableDetail.replace(/\{(\w+)\}/g, function (whole, name) {
+        var v = { first: u.firstOffset, last: u.lastOffset, records: u.records, reason: u.reason }[name];
+        return v === undefined ? whole : String(v);
+      });
+      value.appendChild(document.createTextNode(' ' + detail));
+    } else if (m.value === null) value.appendChild(muted(nullText));
     else if (m.value.length > preview) {
       value.textContent = m.value.slice(0, preview);
       value.appendChild(muted(truncatedText.replace('{bytes}', String(utf8Bytes(m.value)))));

@@ -9,7 +9,6 @@ import {
   AssignerProtocol,
   Kafka,
   PartitionAssigners,
-  Partitioners,
   logLevel,
   type Admin,
   type KafkaConfig,
@@ -20,10 +19,14 @@ import {
   type Consumer,
   type SASLOptions,
 } from 'kafkajs';
-import type { Logger } from '../logger.js';
+// Node's CommonJS export detection misses these two; the default export has them.
+import kafkajs from 'kafkajs';
+import { LogThrottle, type Logger } from '../logger.js';
 import type { SaslMechanism } from '../config.js';
 import { CommitCoalescer } from './commit-coalescer.js';
 import { SendCoalescer } from './send-coalescer.js';
+import { CODEC_IDS, guardedCodec, lz4Codec, snappyCodec, undecodableOf, zstdCodec, type Codec, type UndecodableInfo } from './codecs.js';
+import { javaCompatiblePartitioner } from './murmur2.js';
 
 /** Matches the default partition count of topics the embedded broker creates. */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
@@ -116,6 +119,12 @@ export interface ConsumedRecord {
   headers: Record<string, string>;
   /** Producer/broker timestamp in ms since the epoch, as kafkajs gives it (a string). */
   timestamp: string;
+  /**
+   * Set when the record stands for a batch the app could not decode (see codecs.ts): key, value
+   * and headers are then empty, and `offset` is the batch's last offset, so committing past it
+   * skips the whole batch.
+   */
+  undecodable?: UndecodableInfo;
 }
 
 export interface ConsumerHandle {
@@ -195,8 +204,36 @@ export function classifyKafkaError(err: unknown): ClassifiedError {
 }
 
 /**
- * kafkajs logs things we already handle and report ourselves; these are demoted so the log
- * shows each problem once, at our level of detail.
+ * kafkajs ships gzip only and throws "… compression not implemented" for the other codecs, which
+ * crashed the consumer on the first snappy/lz4/zstd batch from any other client. kafkajs keeps
+ * one codec table per process; it is filled once, when this module loads. Every codec, gzip
+ * included, and the ids Kafka does not define (5-7) go through `guardedCodec`, so a batch that
+ * cannot be decoded becomes an "undecodable" record instead of a crash of the fetch loop.
+ */
+function registerCodecs(): void {
+  const table = kafkajs.CompressionCodecs as unknown as Record<number, () => unknown>;
+  const gzipFactory = table[CODEC_IDS.gzip]!;
+  const builtinGzip = gzipFactory() as { compress(e: { buffer: Buffer }): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer> };
+  const gzip: Codec = { compress: (data) => builtinGzip.compress({ buffer: data }), decompress: (data) => builtinGzip.decompress(data) };
+  const codecs: Array<[number, string, Codec | undefined]> = [
+    [CODEC_IDS.gzip, 'gzip', gzip],
+    [CODEC_IDS.snappy, 'snappy', snappyCodec],
+    [CODEC_IDS.lz4, 'lz4', lz4Codec],
+    [CODEC_IDS.zstd, 'zstd', zstdCodec],
+    [5, 'codec 5', undefined],
+    [6, 'codec 6', undefined],
+    [7, 'codec 7', undefined],
+  ];
+  for (const [id, name, codec] of codecs) {
+    const guarded = guardedCodec(name, id, codec);
+    table[id] = () => guarded;
+  }
+}
+registerCodecs();
+
+/**
+ * kafkajs logs things we already handle; these are demoted to debug so the log shows each
+ * problem once, at our level of detail.
  */
 const DEMOTED = [
   // Idempotent + bounded retries: we bound them on purpose so a dead broker fails a request in
@@ -204,24 +241,51 @@ const DEMOTED = [
   'Limiting retries for the idempotent producer',
 ];
 
+/**
+ * Kafka error texts that are part of normal group and cluster life (a rebalance, a coordinator or
+ * leader moving), which kafkajs logs at error level as failed responses and then handles.
+ */
+const EXPECTED_PROTOCOL_ERRORS = [
+  /group is rebalancing/i,
+  /coordinator is (loading|not available)|not the correct coordinator|not coordinator/i,
+  /coordinator is not aware of this member/i,
+  /generation id is not valid|illegal generation|unknown member/i,
+  /no leader for this topic-partition|not the leader|leader (is )?not available|leadership election/i,
+  /does not host this topic-partition|unknown topic or partition/i,
+];
+
+/** What a broker outage looks like from kafkajs; the services report the outage themselves (warn). */
+const CONNECTIVITY = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ETIMEDOUT|EPIPE|Connection error|Connection timeout|Closed connection|Failed to connect|KafkaJSConnection|Request .* timed out|broker not connected/i;
+
+export type BridgedLevel = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * The level a kafkajs log line gets in our log, chosen deliberately: expected conditions
+ * (rebalances, coordinator/leader moves) are info, an unreachable broker is warn (the services
+ * log the outage and recover), and only the rest keeps kafkajs's own level.
+ */
+export function kafkajsLevel(level: number, message: string, extra: Record<string, unknown> = {}): BridgedLevel {
+  if (DEMOTED.some((d) => message.startsWith(d))) return 'debug';
+  const detail = `${message} ${typeof extra.error === 'string' ? extra.error : ''}`;
+  const own: BridgedLevel =
+    level === logLevel.ERROR || level === logLevel.NOTHING ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
+  if (own === 'debug' || own === 'info') return own;
+  if (EXPECTED_PROTOCOL_ERRORS.some((re) => re.test(detail))) return 'info';
+  if (CONNECTIVITY.test(detail)) return 'warn';
+  return own;
+}
+
 function bridgeLogs(logger: Logger) {
   const base = logger.child({ component: 'kafkajs' });
+  // kafkajs repeats the same line on every retry of every client during an outage.
+  const throttle = new LogThrottle();
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, timestamp: _ts, logger: _l, ...extra } = log as LogEntry['log'] & { logger?: string };
       const fields = { namespace, ...extra };
-      if (DEMOTED.some((d) => message.startsWith(d))) return base.debug(fields, message);
-      switch (level) {
-        case logLevel.ERROR:
-        case logLevel.NOTHING:
-          return base.error(fields, message);
-        case logLevel.WARN:
-          return base.warn(fields, message);
-        case logLevel.INFO:
-          return base.info(fields, message);
-        default:
-          return base.debug(fields, message);
-      }
+      const target = kafkajsLevel(level, message, extra);
+      if (target === 'debug') return base.debug(fields, message);
+      throttle.log(base, target, `${namespace}:${target}:${message}`, fields, message);
     };
 }
 
@@ -374,8 +438,9 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
       const partitions = new WeakMap<object, number>();
       const producer: Producer = kafka.producer({
         // Explicit choice (Java-compatible murmur2) so kafkajs v2 does not print its partitioner notice.
+        // Our own murmur2: kafkajs's is quadratic in the key length (see murmur2.ts).
         createPartitioner: () => {
-          const choose = Partitioners.DefaultPartitioner();
+          const choose = javaCompatiblePartitioner();
           return (args) => {
             const partition = choose(args);
             partitions.set(args.message, partition);
@@ -446,6 +511,14 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
             // partitions proceed side by side (and share commit round trips).
             partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
             eachMessage: async ({ topic, partition, message }) => {
+              const undecodable = undecodableOf(message.headers as Record<string, unknown> | undefined);
+              // Placeholders in front of a batch's report: nothing to show, and the commit of
+              // the report (the batch's last offset) covers them.
+              if (undecodable === 'skip') return;
+              if (undecodable) {
+                await onMessage({ topic, partition, offset: message.offset, key: null, value: null, headers: {}, timestamp: message.timestamp, undecodable });
+                return;
+              }
               await onMessage({
                 topic,
                 partition,

@@ -19,6 +19,8 @@ export interface ConsumerStatus {
   partitions: number[];
   consumed: number;
   commitFailures: number;
+  /** Records this instance could not decode or process, shown as such and committed past. */
+  undecodable: number;
 }
 
 /**
@@ -45,6 +47,13 @@ export interface ConsumerWorkerOptions {
   instanceId: () => string;
   backoff?: BackoffOptions;
   hooks?: ConsumerHooks;
+  /**
+   * Resolves when a broker answers (an ApiVersions probe). After a connectivity failure it runs
+   * every `recoveryProbeMs` while the worker waits out its backoff, and a success restarts the
+   * consumer at once, so readiness follows the broker's return within about a second.
+   */
+  probe?: () => Promise<unknown>;
+  recoveryProbeMs?: number;
 }
 
 interface ConsumerEvents {
@@ -55,6 +64,8 @@ interface ConsumerEvents {
   committed: [{ topic: string; partition: number; offset: string }];
   commitFailed: [{ topic: string; partition: number; reason: string }];
   crashed: [{ reason: string }];
+  /** A record (or a whole batch) that could not be decoded or processed; it is committed past. */
+  undecodable: [StoredMessage];
 }
 
 /**
@@ -69,6 +80,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   private generation = 0;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
   private current: ConsumerStatus;
   private log: Logger;
   private groupId: string;
@@ -90,6 +102,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
       partitions: [],
       consumed: 0,
       commitFailures: 0,
+      undecodable: 0,
     };
   }
 
@@ -106,6 +119,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   async stop(timeoutMs = 3000): Promise<void> {
     if (this.current.state === 'stopped') return;
     this.update({ state: 'stopped', partitions: [], nextRetryAt: undefined });
+    this.stopRecoveryProbe();
     await this.dropClient(timeoutMs);
   }
 
@@ -168,6 +182,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   private async dropClient(timeoutMs: number): Promise<void> {
     this.generation++;
     clearTimeout(this.retryTimer);
+    this.stopRecoveryProbe();
     const handle = this.handle;
     this.handle = undefined;
     if (handle) {
@@ -178,6 +193,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   }
 
   private async launch(): Promise<void> {
+    this.stopRecoveryProbe();
     if (this.current.state === 'stopped') return;
     const gen = ++this.generation;
     const groupId = this.groupId;
@@ -217,23 +233,48 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
 
   private async handleRecord(gen: number, groupId: string, handle: ConsumerHandle, record: ConsumedRecord): Promise<void> {
     if (gen !== this.generation) return;
-    await this.opts.hooks?.beforeStore?.(record);
-    // A stall may outlast this client (group switch, pause, shutdown): its record is not ours.
-    if (gen !== this.generation) return;
-    const stored: StoredMessage = {
-      receivedAt: new Date(),
+    const base = {
       topic: record.topic,
       partition: record.partition,
       offset: record.offset,
-      key: record.key,
-      value: record.value,
       headers: record.headers,
-      instance: this.opts.instanceId(),
       group: groupId,
     };
-    this.opts.store.add(stored);
-    this.current.consumed++;
-    this.emit('message', stored);
+    let stored: StoredMessage;
+    try {
+      await this.opts.hooks?.beforeStore?.(record);
+      // A stall may outlast this client (group switch, pause, shutdown): its record is not ours.
+      if (gen !== this.generation) return;
+      stored = record.undecodable
+        ? { ...base, receivedAt: new Date(), key: null, value: null, instance: this.opts.instanceId(), undecodable: record.undecodable }
+        : { ...base, receivedAt: new Date(), key: record.key, value: record.value, instance: this.opts.instanceId() };
+      this.opts.store.add(stored);
+    } catch (err) {
+      if (gen !== this.generation) return;
+      // Throwing back to kafkajs would crash the run and redeliver this record forever, holding
+      // up every partition. The record is shown as undecodable and committed past instead.
+      const reason = `processing failed: ${(err as Error)?.message ?? String(err)}`;
+      stored = {
+        ...base,
+        receivedAt: new Date(),
+        key: null,
+        value: null,
+        instance: this.opts.instanceId(),
+        undecodable: { reason, firstOffset: record.offset, lastOffset: record.offset, records: 1 },
+      };
+      this.opts.store.add(stored);
+    }
+    if (stored.undecodable) {
+      this.current.undecodable++;
+      this.log.warn(
+        { partition: record.partition, offset: record.offset, firstOffset: stored.undecodable.firstOffset, reason: stored.undecodable.reason },
+        'record could not be decoded or processed; committing past it',
+      );
+      this.emit('undecodable', stored);
+    } else {
+      this.current.consumed++;
+      this.emit('message', stored);
+    }
 
     if (this.opts.hooks?.shouldCommit && !this.opts.hooks.shouldCommit(record)) return;
     // The committed offset is the *next* one to read; committing record.offset would replay
@@ -261,7 +302,8 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     const handle = this.handle;
     this.handle = undefined;
     if (handle) void handle.disconnect().catch(() => {});
-    const reason = classifyKafkaError(error).message;
+    const classified = classifyKafkaError(error);
+    const reason = classified.message;
     const delay = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
     this.update({
       state: 'crashed',
@@ -275,6 +317,40 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.launch(), delay);
     this.retryTimer.unref();
+    // Only an unreachable broker is worth probing for: other failures keep their backoff, so a
+    // failure that recurs while the broker is up does not restart the consumer every second.
+    if (classified.kind === 'unavailable') this.startRecoveryProbe();
+  }
+
+  private startRecoveryProbe(): void {
+    const probe = this.opts.probe;
+    if (!probe || this.recoveryTimer) return;
+    const gen = this.generation;
+    let probing = false;
+    this.recoveryTimer = setInterval(() => {
+      if (probing) return;
+      if (gen !== this.generation || this.current.state !== 'crashed') return this.stopRecoveryProbe();
+      probing = true;
+      probe()
+        .then(
+          () => {
+            if (gen !== this.generation || this.current.state !== 'crashed') return;
+            clearTimeout(this.retryTimer);
+            this.log.info('broker answers again; restarting the consumer now');
+            void this.launch();
+          },
+          () => {},
+        )
+        .finally(() => {
+          probing = false;
+        });
+    }, this.opts.recoveryProbeMs ?? 1000);
+    this.recoveryTimer.unref();
+  }
+
+  private stopRecoveryProbe(): void {
+    clearInterval(this.recoveryTimer);
+    this.recoveryTimer = undefined;
   }
 
   private update(patch: Partial<ConsumerStatus>): void {

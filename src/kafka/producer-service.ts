@@ -48,9 +48,36 @@ export interface ProducerServiceOptions {
   sendTimeoutMs: number;
   /** How often a connected producer checks that the broker still answers. */
   healthCheckIntervalMs?: number;
+  /**
+   * While disconnected, how often a cheap ApiVersions probe asks whether the broker is back; when
+   * it answers, the producer reconnects at once instead of waiting out its backoff (up to 15 s),
+   * so /readyz follows the broker within about this long.
+   */
+  recoveryProbeMs?: number;
   backoff?: BackoffOptions;
   /** TLS for the capability/liveness probes when the cluster listens with TLS only. */
   probeTls?: TlsOptions;
+  /** Largest key in UTF-8 bytes (messages.maxKeyBytes); the web layer checks it first, with a field error. */
+  maxKeyBytes?: number;
+}
+
+/**
+ * Caps on Kafka record headers, enforced here for every caller (the web forms do not send
+ * headers yet). Kafka itself only bounds the whole batch; these keep one message's headers
+ * small next to its value.
+ */
+export const HEADER_LIMITS = { count: 32, nameBytes: 256, valueBytes: 4096 } as const;
+
+/** Why a request is refused before it reaches Kafka, or undefined when it is within the caps. */
+export function requestProblem(request: ProduceRequest, maxKeyBytes: number): string | undefined {
+  if (request.key && Buffer.byteLength(request.key, 'utf8') > maxKeyBytes) return `the key is longer than ${maxKeyBytes} bytes`;
+  const headers = Object.entries(request.headers ?? {});
+  if (headers.length > HEADER_LIMITS.count) return `more than ${HEADER_LIMITS.count} headers`;
+  for (const [name, value] of headers) {
+    if (Buffer.byteLength(name, 'utf8') > HEADER_LIMITS.nameBytes) return `a header name is longer than ${HEADER_LIMITS.nameBytes} bytes`;
+    if (Buffer.byteLength(value, 'utf8') > HEADER_LIMITS.valueBytes) return `header ${name.slice(0, 64)} is longer than ${HEADER_LIMITS.valueBytes} bytes`;
+  }
+  return undefined;
 }
 
 interface ProducerEvents {
@@ -69,6 +96,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
   private connecting: Promise<boolean> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private idempotenceUnsupported = false;
   private current: ProducerStatus = { state: 'idle', since: new Date(), idempotent: undefined, lastError: undefined };
@@ -94,6 +122,8 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
 
   async send(request: ProduceRequest): Promise<ProduceResult> {
     if (this.current.state === 'stopped') return fail('stopped', 'the application is shutting down');
+    const problem = requestProblem(request, this.opts.maxKeyBytes ?? Number.MAX_SAFE_INTEGER);
+    if (problem) return fail('too_large', problem);
     const deadline = Date.now() + this.opts.sendTimeoutMs;
     const key = request.key && request.key.length > 0 ? request.key : randomUUID();
 
@@ -135,6 +165,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     this.setState('stopped', this.current.lastError);
     clearTimeout(this.retryTimer);
     clearInterval(this.healthTimer);
+    this.stopRecoveryProbe();
     const handle = this.handle;
     this.handle = undefined;
     if (handle) await withTimeout(handle.disconnect(), timeoutMs, 'producer disconnect timed out').catch((err) => this.log.warn({ err }, 'producer did not disconnect cleanly'));
@@ -174,7 +205,8 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
         this.log.warn({ reason: c.message }, 'broker refused InitProducerId; falling back to a non-idempotent producer');
         return this.connectOnce();
       }
-      this.failed(c.message);
+      // Only an unreachable broker is probed for; a refusal (e.g. authentication) keeps the backoff.
+      this.failed(c.message, c.kind === 'unavailable');
       return false;
     }
 
@@ -184,6 +216,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     }
     this.handle = handle;
     this.attempt = 0;
+    this.stopRecoveryProbe();
     this.current.idempotent = idempotent;
     this.setState('connected', undefined);
     this.log.info({ idempotent, acks: 'all' }, 'producer connected');
@@ -208,7 +241,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     return true;
   }
 
-  private failed(reason: string): void {
+  private failed(reason: string, unreachable = true): void {
     if (this.current.state === 'stopped') return;
     const delay = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
     this.setState('disconnected', reason);
@@ -216,6 +249,37 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connectNow(), delay);
     this.retryTimer.unref();
+    if (unreachable) this.startRecoveryProbe();
+    else this.stopRecoveryProbe();
+  }
+
+  /**
+   * The backoff spaces out full kafkajs connects; the probe is one small request, so it can run
+   * every second and cut the backoff short as soon as the broker answers again.
+   */
+  private startRecoveryProbe(): void {
+    if (this.recoveryTimer) return;
+    let probing = false;
+    this.recoveryTimer = setInterval(() => {
+      if (probing || this.connecting || this.current.state !== 'disconnected') return;
+      probing = true;
+      probeAny(this.opts.brokers, 1000, this.opts.probeTls)
+        .then(
+          () => {
+            if (this.current.state === 'disconnected' && !this.connecting) void this.connectNow();
+          },
+          () => {},
+        )
+        .finally(() => {
+          probing = false;
+        });
+    }, this.opts.recoveryProbeMs ?? 1000);
+    this.recoveryTimer.unref();
+  }
+
+  private stopRecoveryProbe(): void {
+    clearInterval(this.recoveryTimer);
+    this.recoveryTimer = undefined;
   }
 
   /** The current client proved unusable: drop it and reconnect in the background. */

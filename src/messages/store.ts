@@ -14,6 +14,11 @@ export interface StoredMessage {
   instance: string;
   /** The consumer group it was read in; the group can be switched at run time. */
   group: string;
+  /**
+   * Set for a record (or a whole record batch) that could not be decoded or processed: key and
+   * value are null, `offset` is the last offset it covers, and the reason says why.
+   */
+  undecodable?: { reason: string; firstOffset: string; lastOffset: string; records: number };
 }
 
 interface StoreEvents {

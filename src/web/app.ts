@@ -13,6 +13,7 @@ import { clientSession } from './middleware/client-session.js';
 import { createCsrf } from './middleware/csrf.js';
 import { readFlash } from './middleware/flash.js';
 import { errorHandler, notFound } from './middleware/errors.js';
+import { postRateLimit } from './middleware/rate-limit.js';
 import { healthRoutes } from './routes/health.js';
 import { langRoutes } from './routes/lang.js';
 import { apiMessageRoutes } from './routes/api-messages.js';
@@ -27,13 +28,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const bootstrapDist = path.join(path.dirname(createRequire(import.meta.url).resolve('bootstrap/package.json')), 'dist');
 
 /**
- * Body limits sit a little above messages.maxBytes so the validator, not the parser, reports a
- * too-long message with a proper field error. Form bodies are percent-encoded, which can triple
- * the size of non-ASCII text, hence the larger form allowance.
+ * Body limits sit a little above messages.maxBytes + messages.maxKeyBytes so the validator, not
+ * the parser, reports a too-long value or key with a proper field error. JSON escapes can double
+ * the size of text and percent-encoding can triple it, hence the factors. Anything larger is cut
+ * off by the parser with 413 before it is read into memory.
  */
-export function bodyLimits(maxBytes: number): { json: number; form: number } {
+export function bodyLimits(maxBytes: number, maxKeyBytes = 0): { json: number; form: number } {
   const slack = 64 * 1024;
-  return { json: maxBytes * 2 + slack, form: maxBytes * 3 + slack };
+  const content = maxBytes + maxKeyBytes;
+  return { json: content * 2 + slack, form: content * 3 + slack };
 }
 
 /** Builds the Express app from ready services; it starts nothing and listens on nothing. */
@@ -41,7 +44,7 @@ export function createApp(deps: AppDependencies): Express {
   const { config } = deps;
   const secure = config.http.secureCookies;
   const showStack = config.nodeEnv === 'development';
-  const limits = bodyLimits(config.messages.maxBytes);
+  const limits = bodyLimits(config.messages.maxBytes, config.messages.maxKeyBytes);
   const csrf = createCsrf({ secret: deps.secrets.csrf, secure });
 
   const app = express();
@@ -69,6 +72,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps));
   app.use(langRoutes({ secure }));
+  // Before the body parsers, so a refused request is not read into memory first.
+  app.use(postRateLimit(config.rateLimit));
 
   app.use(clientSession({ secure }));
   app.use(express.urlencoded({ extended: false, limit: limits.form, parameterLimit: 20 }));

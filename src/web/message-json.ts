@@ -10,6 +10,8 @@ export interface ApiMessage {
   receivedAt: string;
   instance: string;
   group: string;
+  /** Only on records that could not be decoded or processed: why, and which offsets. */
+  undecodable?: { reason: string; firstOffset: string; lastOffset: string; records: number };
 }
 
 export function toApiMessage(m: StoredMessage): ApiMessage {
@@ -22,5 +24,7 @@ export function toApiMessage(m: StoredMessage): ApiMessage {
     receivedAt: m.receivedAt.toISOString(),
     instance: m.instance,
     group: m.group,
+    // Absent on ordinary messages, so their shape stays what it always was.
+    ...(m.undecodable ? { undecodable: m.undecodable } : {}),
   };
 }

@@ -9,7 +9,7 @@ interface Emitter {
 
 /**
  * The events the counters follow: ProducerService emits `produced`; ConsumerWorker emits
- * `message`, `committed`, `commitFailed`, `joined` and `crashed`.
+ * `message`, `undecodable`, `committed`, `commitFailed`, `joined` and `crashed`.
  */
 export interface MetricSources {
   producer: Emitter;
@@ -45,6 +45,12 @@ export function createMetrics(src: MetricSources): Metrics {
   const consumed = new Counter({ name: `${PREFIX}messages_consumed_total`, help: 'Messages consumed and stored by this instance', labelNames: ['topic'], registers: [registry] });
   const committed = new Counter({ name: `${PREFIX}offsets_committed_total`, help: 'Successful offset commits', labelNames: ['topic'], registers: [registry] });
   const commitFailures = new Counter({ name: `${PREFIX}offset_commit_failures_total`, help: 'Offset commits that failed', labelNames: ['topic'], registers: [registry] });
+  const undecodable = new Counter({
+    name: `${PREFIX}messages_undecodable_total`,
+    help: 'Records (or whole record batches) this instance could not decode or process; shown on /consume and committed past',
+    labelNames: ['topic'],
+    registers: [registry],
+  });
   const rebalances = new Counter({ name: `${PREFIX}consumer_rebalances_total`, help: 'Times this consumer (re)joined its group (kafkajs GROUP_JOIN)', registers: [registry] });
   const crashes = new Counter({ name: `${PREFIX}consumer_crashes_total`, help: 'Consumer crashes that led to a restart with a fresh client', registers: [registry] });
   new Gauge({
@@ -82,7 +88,7 @@ export function createMetrics(src: MetricSources): Metrics {
   // Series for the configured topic exist from the start, so a scrape before any traffic
   // already shows 0 rather than nothing.
   const { topic } = src.consumerTarget();
-  for (const c of [produced, consumed, committed, commitFailures]) c.inc({ topic }, 0);
+  for (const c of [produced, consumed, committed, commitFailures, undecodable]) c.inc({ topic }, 0);
 
   const listeners: Array<() => void> = [];
   const on = (emitter: Emitter, event: string, fn: (...args: any[]) => void) => {
@@ -93,6 +99,7 @@ export function createMetrics(src: MetricSources): Metrics {
   on(src.consumer, 'message', (m: { topic: string }) => consumed.inc({ topic: m.topic }));
   on(src.consumer, 'committed', (c: { topic: string }) => committed.inc({ topic: c.topic }));
   on(src.consumer, 'commitFailed', (c: { topic: string }) => commitFailures.inc({ topic: c.topic }));
+  on(src.consumer, 'undecodable', (m: { topic: string }) => undecodable.inc({ topic: m.topic }));
   on(src.consumer, 'joined', () => rebalances.inc());
   on(src.consumer, 'crashed', () => crashes.inc());
 

@@ -13,6 +13,7 @@
 import { connect, type Socket } from 'node:net';
 import { Reader } from '../../src/broker/protocol/reader.js';
 import { Writer } from '../../src/broker/protocol/writer.js';
+import { crc32c } from '../../src/broker/protocol/crc32c.js';
 
 export interface RequestHeaderFields {
   apiKey: number;
@@ -74,6 +75,31 @@ export function produceRequest(
   w.int32(1).string(topic);
   w.int32(1).int32(partition).bytes(batch);
   return requestFrame({ apiKey: 0, apiVersion: version, correlationId }, w.toBuffer());
+}
+
+/**
+ * A v2 record batch with compression codec `codecId` in its attributes, `payload` as its
+ * (supposedly compressed) records and a valid CRC: what a client sends for a compressed batch,
+ * or, with a payload that is not what the codec expects, a batch no consumer can decode.
+ */
+export function compressedBatch(codecId: number, payload: Buffer, count: number): Buffer {
+  const total = 61 + payload.length;
+  const b = Buffer.alloc(total);
+  const now = BigInt(Date.now());
+  b.writeBigInt64BE(0n, 0); // base offset (the broker assigns it)
+  b.writeInt32BE(total - 12, 8); // batch length
+  b.writeInt8(2, 16); // magic
+  b.writeInt16BE(codecId, 21); // attributes
+  b.writeInt32BE(count - 1, 23); // last offset delta
+  b.writeBigInt64BE(now, 27);
+  b.writeBigInt64BE(now, 35);
+  b.writeBigInt64BE(-1n, 43); // producer id
+  b.writeInt16BE(-1, 51);
+  b.writeInt32BE(-1, 53);
+  b.writeInt32BE(count, 57);
+  payload.copy(b, 61);
+  b.writeUInt32BE(crc32c(b, 21, total), 17);
+  return b;
 }
 
 /** Fetch v4 for one partition (a long-poll: the broker may hold it for up to maxWaitMs). */

@@ -226,6 +226,8 @@ export class AppProcess extends LoggedChild {
 const SECRETS = {
   SESSION_SECRET: 'multi-process-session-secret-0123',
   CSRF_SECRET: 'multi-process-csrf-secret-0123456',
+  // Load from one address (the test) is the point here; the limiter has its own test.
+  RATE_LIMIT_MAX: '0',
 };
 
 /**

@@ -7,6 +7,7 @@ import type { ApiHandler, BrokerContext, RequestContext } from '../handlers/type
 import { ApiKey } from '../protocol/api-keys.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { Writer } from '../protocol/writer.js';
+import { throttleFor } from './log-throttle.js';
 
 /** Produce requests that may be in progress at once on one connection. */
 const MAX_OVERLAPPING_PRODUCES = 32;
@@ -190,7 +191,8 @@ export class Connection {
   private fail(err: unknown): void {
     if (this.closed) return;
     if (err instanceof ProtocolError || (err instanceof Error && err.name === 'FrameTooLargeError')) {
-      this.log.warn({ reason: (err as Error).message }, 'closing connection after a malformed request');
+      // Rate-limited per broker: a client looping on bad frames must not flood the log.
+      throttleFor(this.broker.logger).log(this.log, 'warn', 'malformed-request', { reason: (err as Error).message }, 'closing connection after a malformed request');
     } else {
       this.log.error({ err }, 'closing connection after an internal error');
     }

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../../logger.js';
+import { LogThrottle, type Logger } from '../../logger.js';
 import { translator, negotiateLocale, type MessageKey } from '../../i18n/index.js';
 
 const wantsJson = (req: Request) => req.path.startsWith('/api/') || req.path === '/healthz' || req.path === '/readyz';
@@ -31,6 +31,8 @@ interface HttpishError {
  * details stay in the log unless NODE_ENV=development.
  */
 export function errorHandler(opts: { logger: Logger; showStack: boolean; bodyLimit: number }): ErrorRequestHandler {
+  // Client errors are whatever a client chooses to send, as often as it likes.
+  const throttle = new LogThrottle();
   return (err: HttpishError, req, res, next) => {
     if (res.headersSent) {
       next(err);
@@ -40,7 +42,7 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean; bodyLim
     const t = res.locals.t ?? translator(negotiateLocale(req.headers['accept-language']));
 
     if (status >= 500) opts.logger.error({ err, url: req.originalUrl }, 'request failed');
-    else opts.logger.warn({ status, code: err.code ?? err.type, url: req.originalUrl }, err.message ?? 'request refused');
+    else throttle.log(opts.logger, 'warn', `${status}:${err.code ?? err.type}`, { status, code: err.code ?? err.type, url: req.originalUrl }, err.message ?? 'request refused');
 
     if (wantsJson(req)) {
       if (err.type === 'entity.too.large') {

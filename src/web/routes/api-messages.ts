@@ -12,7 +12,7 @@ import { toApiMessage } from '../message-json.js';
 export function apiMessageRoutes(deps: AppDependencies): Router {
   const router = Router();
   const { config } = deps;
-  const rules = messageRules({ maxBytes: config.messages.maxBytes, valueField: 'value', topicOptional: true });
+  const rules = messageRules({ maxBytes: config.messages.maxBytes, maxKeyBytes: config.messages.maxKeyBytes, valueField: 'value', topicOptional: true });
 
   router.get('/messages', (_req, res) => {
     res.json({ messages: deps.store.newestFirst().map(toApiMessage) });

@@ -10,12 +10,16 @@ export function consumeRoutes(deps: AppDependencies): Router {
     const rows = deps.store.newestFirst().map((m) => {
       const value = m.value;
       const truncated = value !== null && value.length > PREVIEW_CHARS;
+      // Keys come from any producer, not only our capped form: cut them like values.
+      const key = m.key !== null && m.key.length > PREVIEW_CHARS ? m.key.slice(0, PREVIEW_CHARS) : m.key;
       return {
         receivedAt: m.receivedAt.toISOString(),
         topic: m.topic,
         partition: m.partition,
         offset: m.offset,
-        key: m.key,
+        key,
+        keyTruncatedBytes: key !== m.key && m.key !== null ? Buffer.byteLength(m.key, 'utf8') : 0,
+        undecodable: m.undecodable ?? null,
         value: truncated ? value.slice(0, PREVIEW_CHARS) : value,
         truncatedBytes: truncated ? Buffer.byteLength(value, 'utf8') : 0,
         instance: m.instance,

@@ -17,7 +17,7 @@ export function produceRoutes(deps: AppDependencies): Router {
   const router = Router();
   const { config } = deps;
   const secure = config.http.secureCookies;
-  const rules = messageRules({ maxBytes: config.messages.maxBytes, valueField: 'message', topicOptional: false });
+  const rules = messageRules({ maxBytes: config.messages.maxBytes, maxKeyBytes: config.messages.maxKeyBytes, valueField: 'message', topicOptional: false });
 
   const render = (res: Response, values: FormValues, errors: Record<string, string>) =>
     res.render('produce', { values, errors, maxBytes: config.messages.maxBytes });

@@ -11,6 +11,8 @@ export interface RuleMessage {
 export interface MessageRuleOptions {
   /** Largest value in UTF-8 bytes. */
   maxBytes: number;
+  /** Largest key in UTF-8 bytes. */
+  maxKeyBytes: number;
   /** Body field holding the message text: `message` on the form, `value` in the JSON API. */
   valueField: 'message' | 'value';
   /** The JSON API may omit the topic (the configured one is used); the form always sends it. */
@@ -41,7 +43,13 @@ export function messageRules(opts: MessageRuleOptions): ValidationChain[] {
     body('key')
       .optional({ values: 'null' })
       .isString()
-      .withMessage(msg('validation.key.type')),
+      .withMessage(msg('validation.key.type'))
+      .bail()
+      .custom((value: string) => {
+        const actual = Buffer.byteLength(value, 'utf8');
+        if (actual > opts.maxKeyBytes) throw msg('validation.key.tooLarge', { max: opts.maxKeyBytes, actual });
+        return true;
+      }),
     body(opts.valueField)
       .exists({ values: 'undefined' })
       .withMessage(msg('validation.message.required'))

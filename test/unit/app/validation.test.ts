@@ -4,8 +4,8 @@ import { validationResult } from 'express-validator';
 import { firstErrorPerField, messageRules, type MessageRuleOptions } from '../../../src/web/validation/message-rules.js';
 import { topicNameIssue } from '../../../src/messages/topic-name.js';
 
-const formRules: MessageRuleOptions = { maxBytes: 10, valueField: 'message', topicOptional: false };
-const apiRules: MessageRuleOptions = { maxBytes: 10, valueField: 'value', topicOptional: true };
+const formRules: MessageRuleOptions = { maxBytes: 10, maxKeyBytes: 8, valueField: 'message', topicOptional: false };
+const apiRules: MessageRuleOptions = { maxBytes: 10, maxKeyBytes: 8, valueField: 'value', topicOptional: true };
 
 /** Runs the real express-validator chains against a request-shaped object. */
 async function check(body: Record<string, unknown>, opts = formRules) {
@@ -63,4 +63,13 @@ test('topicNameIssue matches Kafka rules', () => {
   assert.equal(topicNameIssue('ok'), undefined);
   assert.equal(topicNameIssue(''), 'required');
   assert.equal(topicNameIssue('x/y'), 'chars');
+});
+
+test('key rules: at most maxKeyBytes UTF-8 bytes, counted in bytes, in the form and the API alike', async () => {
+  assert.deepEqual((await check({ topic: 't', key: 'k'.repeat(8), message: 'x' })).errors, {});
+  const long = (await check({ topic: 't', key: 'k'.repeat(9), message: 'x' })).errors.key;
+  assert.deepEqual(long, { key: 'validation.key.tooLarge', params: { max: 8, actual: 9 } });
+  // Three characters, nine bytes.
+  assert.equal((await check({ topic: 't', key: '鍵鍵鍵', message: 'x' })).errors.key?.key, 'validation.key.tooLarge');
+  assert.equal((await check({ key: 'k'.repeat(9), value: 'x' }, apiRules)).errors.key?.key, 'validation.key.tooLarge');
 });

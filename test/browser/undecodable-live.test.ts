@@ -1,0 +1,82 @@
+/**
+ * The live Consume page in a real browser shows what the server-rendered page shows for hostile
+ * data from other producers: a batch the app cannot decode as an "Undecodable" row with its
+ * offsets and reason (as text), and a key longer than the preview cut like a long value.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import type { RunningApp } from '../../src/main.js';
+import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from '../app/harness.js';
+import { RawConnection, compressedBatch, produceRequest, readProduceError } from '../helpers/raw-client.js';
+
+const TOPIC = 'undecodable-live';
+let broker: TestBroker;
+let app: RunningApp;
+let browser: Browser;
+
+before(async () => {
+  broker = await startTestBroker();
+  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'undecodable-live-group', KAFKA_TOPIC: TOPIC } });
+  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await broker?.close();
+  fs.rmSync(broker.dataDir, { recursive: true, force: true });
+});
+
+test('undecodable batches and long foreign keys appear live, as text', async () => {
+  // The topic exists once the app has produced to it.
+  assert.equal((await new Client(app.url).postJson('/api/messages', { value: 'first' })).status, 201);
+  await waitFor('first consumed', () => app.store.size === 1);
+
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  try {
+    await page.goto(`${app.url}/consume`);
+    await page.getByTestId('live-note').waitFor({ state: 'visible' });
+
+    const conn = await RawConnection.connect(broker.port);
+    try {
+      conn.write(produceRequest(7, 1, TOPIC, 0, compressedBatch(4, Buffer.from('<b>not zstd</b>'), 2)));
+      assert.equal(readProduceError((await conn.nextResponse()).body).errorCode, 0);
+    } finally {
+      conn.destroy();
+    }
+    const row = page.locator('tr[data-undecodable]');
+    await row.first().waitFor({ timeout: 20_000 });
+    const text = await row.first().getByTestId('message-value').innerText();
+    assert.match(text, /^Undecodable offsets \d+–\d+ \(2 record\(s\)\) could not be read and were skipped: zstd decompression failed: /);
+    assert.equal(await row.first().locator('b').count(), 0);
+
+    // A key far longer than our own cap, from another producer (the app's API would refuse it).
+    const { Kafka, logLevel } = (await import('kafkajs')).default;
+    const producer = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: TOPIC, messages: [{ key: 'k'.repeat(5000), value: 'long key', partition: 1 }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const keyRow = page.getByTestId('message-row').filter({ hasText: 'long key' });
+    await keyRow.first().waitFor({ timeout: 20_000 });
+    const keyCell = (await keyRow.first().locator('td').nth(3).innerText()).trim();
+    assert.equal(keyCell, `${'k'.repeat(2000)}… (5000 bytes in total; the API returns the full value)`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
