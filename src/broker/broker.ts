@@ -47,6 +47,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       retentionBytes: config.retentionBytes,
     },
     logger: logger.child({ component: 'storage' }),
+    maxOpenFiles: config.maxOpenFiles,
+    maxPartitions: config.maxPartitions,
   });
   const groups = new GroupCoordinator({
     offsets: logs.offsets,
