@@ -35,6 +35,14 @@ export interface BrokerConfig {
    * recently used first. Undefined: derived from the process's descriptor limit (ulimit -n).
    */
   maxOpenFiles?: number;
+  /**
+   * Kafka's queued.max.request.bytes: request bytes buffered over all connections (partly
+   * received or waiting to be handled). A connection whose next request does not fit stops being
+   * read until memory is released.
+   */
+  queuedMaxRequestBytes: number;
+  /** Request bytes one connection may hold buffered (at least maxRequestBytes, so any request fits). */
+  maxConnectionRequestBytes: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'dataDir'> = {
@@ -54,4 +62,6 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'dataDir'> = {
   retentionBytes: -1,
   retentionCheckIntervalMs: 300_000,
   maxPartitions: 10_000,
+  queuedMaxRequestBytes: 268_435_456,
+  maxConnectionRequestBytes: 104_857_600,
 };
