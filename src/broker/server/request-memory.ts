@@ -8,8 +8,9 @@
  *
  * Large frames may not take the last eighth of the budget: it stays for small requests
  * (metadata, fetches, heartbeats, small produces), so clients holding huge half-sent requests
- * cannot starve everyone else. An owner holding nothing may always reserve one frame (frames are
- * at most maxRequestBytes), so no setting can deadlock a connection.
+ * cannot starve everyone else. With nothing reserved at all any frame is admitted (frames are at
+ * most maxRequestBytes), and a connection holding nothing is never stopped by its own share, so
+ * no setting can deadlock.
  */
 export interface MemoryOwner {
   /** Bytes this owner has reserved; maintained by RequestMemory. */
