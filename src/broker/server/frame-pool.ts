@@ -13,7 +13,8 @@
  * run for a long time. That is done for the frame of a connection that closed half-way through
  * a request, and for released frames the pool does not keep (it keeps at most MAX_RETAINED).
  */
-const MIN_RESIZABLE = 64 * 1024;
+// Below this, malloc-backed buffers are cheaper and the garbage collector returns them soon enough.
+const MIN_RESIZABLE = 256 * 1024;
 const MIN_POOLED = 256 * 1024;
 const MAX_POOLED = 16 * 1024 * 1024;
 const FREE_PER_SIZE = 4;
