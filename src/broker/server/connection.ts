@@ -56,7 +56,8 @@ export class Connection implements MemoryOwner {
     };
     this.log = broker.logger.child({ conn: connectionId, peer: `${this.client.host}:${this.client.port}` });
     this.decoder = new FrameDecoder(broker.config.maxRequestBytes, {
-      admit: (n) => this.memory.tryReserve(this, n),
+      // While a wait is registered only its grant may reserve, or the frame would be counted twice.
+      admit: (n) => !this.waitingForMemory && this.memory.tryReserve(this, n),
       allocate: (n) => this.framePool.acquire(n),
     });
     socket.setNoDelay(true);
