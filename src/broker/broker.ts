@@ -9,6 +9,7 @@ import { createHandlerTable } from './handlers/index.js';
 import type { BrokerContext } from './handlers/types.js';
 import { Connection } from './server/connection.js';
 import { FramePool } from './server/frame-pool.js';
+import { RequestMemory } from './server/request-memory.js';
 import { CRC32C_IMPLEMENTATION } from './protocol/crc32c.js';
 import { LogManager } from './storage/log-manager.js';
 import { ProducerStateManager } from './producers/producer-state.js';
@@ -25,7 +26,27 @@ export interface RunningBroker {
   readonly config: BrokerConfig;
   readonly logs: LogManager;
   readonly groups: GroupCoordinator;
+  /** Resource use right now: connections, request memory, open segment files, partitions. */
+  stats(): BrokerStats;
   close(): Promise<void>;
+}
+
+export interface BrokerStats {
+  connections: number;
+  /** Request bytes held over all connections: received and not yet handled (or being handled). */
+  bufferedRequestBytes: number;
+  /** Request bytes reserved (a frame reserves its whole size when its size prefix arrives). */
+  reservedRequestBytes: number;
+  /** The budget both of the above stay within (queuedMaxRequestBytes). */
+  queuedMaxRequestBytes: number;
+  /** Connections not being read because their next request does not fit in the budget. */
+  connectionsWaitingForMemory: number;
+  /** Free frame buffers kept for reuse. */
+  pooledFrameBytes: number;
+  openSegmentFiles: number;
+  maxOpenFiles: number;
+  partitions: number;
+  maxPartitions: number;
 }
 
 /**
@@ -35,6 +56,9 @@ export interface RunningBroker {
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const { logger: givenLogger, ...rest } = options;
   const config: BrokerConfig = { ...DEFAULT_BROKER_CONFIG, ...stripUndefined(rest), dataDir: resolve(options.dataDir) };
+  for (const key of ['maxRequestBytes', 'queuedMaxRequestBytes', 'maxConnectionRequestBytes', 'maxPartitions'] as const) {
+    if (!Number.isSafeInteger(config[key]) || config[key] < 1) throw new Error(`broker setting ${key} must be a positive integer, got ${config[key]}`);
+  }
   const logger = givenLogger ?? pino({ name: 'broker', level: process.env.LOG_LEVEL ?? 'info' });
   await mkdir(config.dataDir, { recursive: true });
 
@@ -47,6 +71,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       retentionBytes: config.retentionBytes,
     },
     logger: logger.child({ component: 'storage' }),
+    maxOpenFiles: config.maxOpenFiles,
+    maxPartitions: config.maxPartitions,
   });
   const groups = new GroupCoordinator({
     offsets: logs.offsets,
@@ -75,10 +101,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const sockets = new Set<Socket>();
   let nextConnectionId = 1;
   const framePool = new FramePool();
+  const memory = new RequestMemory(config.queuedMaxRequestBytes, config.maxConnectionRequestBytes);
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    const conn = new Connection(socket, context, handlers, nextConnectionId++, (c) => connections.delete(c), framePool);
+    const conn = new Connection(socket, context, handlers, nextConnectionId++, (c) => connections.delete(c), framePool, memory);
     connections.add(conn);
   });
 
@@ -109,7 +136,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   retentionTimer.unref();
 
   logger.info(
-    { host: config.host, port: boundPort, advertised: `${advertised.host}:${advertised.port}`, dataDir: config.dataDir, crc32c: CRC32C_IMPLEMENTATION },
+    {
+      host: config.host,
+      port: boundPort,
+      advertised: `${advertised.host}:${advertised.port}`,
+      dataDir: config.dataDir,
+      crc32c: CRC32C_IMPLEMENTATION,
+      maxOpenFiles: logs.files.capacity,
+      maxPartitions: logs.maxPartitions,
+      queuedMaxRequestBytes: config.queuedMaxRequestBytes,
+    },
     'embedded Kafka broker listening',
   );
 
@@ -121,6 +157,27 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     config,
     logs,
     groups,
+    stats() {
+      let buffered = 0;
+      let waiting = 0;
+      for (const c of connections) {
+        buffered += c.heldBytes;
+        if (c.isWaitingForMemory) waiting++;
+      }
+      const files = logs.files.stats();
+      return {
+        connections: connections.size,
+        bufferedRequestBytes: buffered,
+        reservedRequestBytes: memory.reserved,
+        queuedMaxRequestBytes: memory.limit,
+        connectionsWaitingForMemory: waiting,
+        pooledFrameBytes: framePool.retainedBytes,
+        openSegmentFiles: files.open,
+        maxOpenFiles: files.capacity,
+        partitions: logs.partitionCount(),
+        maxPartitions: logs.maxPartitions,
+      };
+    },
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);

@@ -11,6 +11,9 @@ const USAGE = `Usage: npm run broker -- [options]
   --partitions <n>             partitions of auto-created topics (default 3)
   --no-auto-create             do not create unknown topics on Metadata/Produce
   --initial-rebalance-delay-ms <n>  group.initial.rebalance.delay.ms (default 100)
+  --max-partitions <n>         partitions over all topics that creates may reach (default 10000)
+  --max-open-files <n>         segment files open at once (default: from ulimit -n)
+  --queued-max-request-bytes <n>  request bytes buffered over all connections (default 268435456)
   --log-level <level>          pino level (default info)
   -h, --help`;
 
@@ -35,6 +38,9 @@ try {
       partitions: { type: 'string' },
       'no-auto-create': { type: 'boolean' },
       'initial-rebalance-delay-ms': { type: 'string' },
+      'max-partitions': { type: 'string' },
+      'max-open-files': { type: 'string' },
+      'queued-max-request-bytes': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -57,6 +63,9 @@ const broker = await startBroker({
   defaultPartitions: int('partitions', args.partitions, 1, 10_000),
   autoCreateTopics: args['no-auto-create'] ? false : undefined,
   initialRebalanceDelayMs: int('initial-rebalance-delay-ms', args['initial-rebalance-delay-ms'], 0, 300_000),
+  maxPartitions: int('max-partitions', args['max-partitions'], 1, 1_000_000),
+  maxOpenFiles: int('max-open-files', args['max-open-files'], 1, 1_000_000),
+  queuedMaxRequestBytes: int('queued-max-request-bytes', args['queued-max-request-bytes'], 1, Number.MAX_SAFE_INTEGER),
   logger,
 }).catch((err: Error) => {
   logger.fatal({ err }, 'broker failed to start');

@@ -25,6 +25,24 @@ export interface BrokerConfig {
   retentionMs: number;
   retentionBytes: number;
   retentionCheckIntervalMs: number;
+  /**
+   * Partitions over all topics that CreateTopics, CreatePartitions and auto-creation may reach;
+   * beyond it they are refused with POLICY_VIOLATION (docs/broker-limits.md).
+   */
+  maxPartitions: number;
+  /**
+   * Segment files (logs and indexes) open at once, broker-wide; idle ones are closed least
+   * recently used first. Undefined: derived from the process's descriptor limit (ulimit -n).
+   */
+  maxOpenFiles?: number;
+  /**
+   * Kafka's queued.max.request.bytes: request bytes buffered over all connections (partly
+   * received or waiting to be handled). A connection whose next request does not fit stops being
+   * read until memory is released.
+   */
+  queuedMaxRequestBytes: number;
+  /** Request bytes one connection may hold buffered (at least maxRequestBytes, so any request fits). */
+  maxConnectionRequestBytes: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'dataDir'> = {
@@ -43,4 +61,7 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'dataDir'> = {
   retentionMs: 604_800_000,
   retentionBytes: -1,
   retentionCheckIntervalMs: 300_000,
+  maxPartitions: 10_000,
+  queuedMaxRequestBytes: 268_435_456,
+  maxConnectionRequestBytes: 104_857_600,
 };

@@ -27,6 +27,7 @@ import { CommitCoalescer } from './commit-coalescer.js';
 import { SendCoalescer } from './send-coalescer.js';
 import { CODEC_IDS, guardedCodec, lz4Codec, snappyCodec, undecodableOf, zstdCodec, type Codec, type UndecodableInfo } from './codecs.js';
 import { javaCompatiblePartitioner } from './murmur2.js';
+import { refusalReason, type RefusedCreate } from './refusal-reason.js';
 
 /** Matches the default partition count of topics the embedded broker creates. */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
@@ -182,6 +183,25 @@ function rootCause(err: unknown): Record<string, unknown> {
     e = next;
   }
   return e ?? {};
+}
+
+/**
+ * kafkajs keeps only the code of a refused create (POLICY_VIOLATION, INVALID_PARTITIONS, ...) and
+ * drops the broker's errorMessage, which says why; this asks the broker again (validateOnly) for
+ * it and rethrows the refusal with that reason as its message. Not with SASL (the raw request
+ * would not be authenticated).
+ */
+async function withRefusalReason<T>(opts: GatewayOptions, req: RefusedCreate, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const root = rootCause(err);
+    const protocol = (root.type ? root : (root.errors as Array<Record<string, unknown>> | undefined)?.find((e) => e?.type)) ?? undefined;
+    if (!protocol || protocol.retriable === true || opts.security?.sasl || !opts.brokers[0]) throw err;
+    const reason = await refusalReason(opts.brokers[0], req, probeTls(opts.security));
+    if (!reason) throw err;
+    throw Object.assign(new Error(`${String(protocol.message)}: ${reason}`), { name: 'KafkaJSProtocolError', type: protocol.type, retriable: false });
+  }
 }
 
 /** Maps any kafkajs failure to the few cases the app reacts to differently. */
@@ -584,9 +604,12 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
           const rows = await admin.fetchOffsets({ groupId, topics });
           return rows.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })));
         },
-        createTopic: (topic, partitions) => admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }),
+        createTopic: (topic, partitions) =>
+          withRefusalReason(opts, { kind: 'topic', topic, partitions }, () =>
+            admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }),
+          ),
         async createPartitions(topic, count) {
-          await admin.createPartitions({ topicPartitions: [{ topic, count }] });
+          await withRefusalReason(opts, { kind: 'partitions', topic, count }, () => admin.createPartitions({ topicPartitions: [{ topic, count }] }));
         },
         async setOffsets(groupId, topic, offsets, partitionCount) {
           // kafkajs's admin.setOffsets does the same dance, but its throw-away consumer waits a

@@ -89,8 +89,9 @@ export interface CliProcess {
  * process, so signals reach the broker itself). Output is always drained, so a chatty broker
  * never blocks on a full pipe.
  */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_PATH, ...args], {
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): CliProcess {
+  const command = [...wrapper, process.execPath, '--import', 'tsx', CLI_PATH, ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -176,6 +177,11 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
 
 export const LISTENING_MSG = 'embedded Kafka broker listening';
 
+/** A wrapper for spawnBrokerProcess that runs the broker with `ulimit -n <n>` (soft and hard). */
+export function ulimitWrapper(openFiles: number): string[] {
+  return ['sh', '-c', `ulimit -n ${openFiles} && exec "$0" "$@"`];
+}
+
 export interface BrokerProcess extends CliProcess {
   host: string;
   port: number;
@@ -194,10 +200,13 @@ export async function spawnBrokerProcess(options: {
   args?: string[];
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
+  /** Command prefix that must exec the broker (so signals reach it), e.g. ulimitWrapper(256). */
+  wrapper?: string[];
 }): Promise<BrokerProcess> {
   const proc = spawnCli(
     ['--port', String(options.port ?? 0), '--data-dir', options.dataDir, ...(options.args ?? [])],
     options.env,
+    options.wrapper,
   );
   let rec: Record<string, unknown>;
   try {

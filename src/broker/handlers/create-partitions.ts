@@ -12,6 +12,7 @@ export const createPartitionsHandler: ApiHandler = {
   async handle(ctx, body) {
     const req = decodeCreatePartitionsRequest(body);
     const results = [];
+    let planned = 0;
     for (const t of req.topics) {
       const topic = ctx.broker.logs.getTopic(t.name);
       const fail = (errorCode: number, errorMessage: string) => results.push({ name: t.name, errorCode, errorMessage });
@@ -20,7 +21,12 @@ export const createPartitionsHandler: ApiHandler = {
         fail(ErrorCode.INVALID_PARTITIONS, `topic has ${topic.partitions} partitions; the new count must be larger`);
       } else if (t.count > 10_000) fail(ErrorCode.INVALID_PARTITIONS, 'number of partitions must be at most 10000');
       else if (t.hasAssignments) fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'manual replica assignment is not supported');
-      else if (req.validateOnly) results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+      else if (ctx.broker.logs.partitionBudgetProblem(planned + t.count - topic.partitions)) {
+        fail(ErrorCode.POLICY_VIOLATION, ctx.broker.logs.partitionBudgetProblem(planned + t.count - topic.partitions)!);
+      } else if (req.validateOnly) {
+        planned += t.count - topic.partitions;
+        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+      }
       else {
         try {
           await ctx.broker.logs.createPartitions(t.name, t.count);

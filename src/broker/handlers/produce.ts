@@ -1,6 +1,6 @@
 import { ApiKey } from '../protocol/api-keys.js';
 import { decodeProduceRequest, encodeProduceResponse, type ProducePartitionResult } from '../protocol/apis/produce.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { Attr, batchSizeAt, Off, recordsMatchHeader } from '../protocol/record-batch.js';
 import { StorageError } from '../storage/log-manager.js';
 import { findOrCreateTopic } from './topic-lookup.js';
@@ -8,14 +8,22 @@ import type { ApiHandler, BrokerContext } from './types.js';
 
 const ZSTD = 4;
 
-/** Kafka's ProduceRequest.validateRecords: exactly one v2 batch per partition, codec allowed. */
+/**
+ * Kafka's ProduceRequest.validateRecords: exactly one v2 batch per partition, codec allowed.
+ *
+ * Codec ids 5-7 (attribute bits 0-2) name no codec. Apache Kafka 3.9 fails such a partition with
+ * UNKNOWN_SERVER_ERROR (its CompressionType.forId throws an IllegalArgumentException, which is
+ * not an ApiException), and ZStandard below Produce v7 with UNSUPPORTED_COMPRESSION_TYPE; both
+ * checked against a real 3.9.1 broker. We answer the same codes so clients behave the same.
+ */
 function validateRecords(records: Buffer, version: number, maxMessageBytes: number): number {
   const size = batchSizeAt(records, 0);
   if (size < 0 || size > records.length || records.readInt8(Off.magic) !== 2) return ErrorCode.INVALID_RECORD;
   if (size !== records.length) return ErrorCode.INVALID_RECORD;
   if (size > maxMessageBytes) return ErrorCode.MESSAGE_TOO_LARGE;
   const codec = records.readInt16BE(Off.attributes) & Attr.compressionMask;
-  if (codec > ZSTD || (codec === ZSTD && version < 7)) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  if (codec > ZSTD) return ErrorCode.UNKNOWN_SERVER_ERROR;
+  if (codec === ZSTD && version < 7) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
   // Compressed records are only checked by consumers; the broker stores them without inflating.
   if (codec === 0 && !recordsMatchHeader(records, 0, size)) return ErrorCode.INVALID_RECORD;
   return ErrorCode.NONE;
@@ -101,7 +109,13 @@ export const produceHandler: ApiHandler = {
         ),
       })),
     );
-    if (req.acks === 0) return null; // the client does not read a response for acks=0
+    if (req.acks === 0) {
+      // The client reads no response for acks=0. Like Kafka, hang up when any partition failed,
+      // so the producer notices (it reconnects and refreshes metadata) instead of losing data silently.
+      const failed = topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.index}: error ${p.errorCode}`));
+      if (failed.length > 0) throw new ProtocolError(`acks=0 produce failed (${failed.slice(0, 5).join(', ')})`);
+      return null;
+    }
     return encodeProduceResponse(version, topics);
   },
 };

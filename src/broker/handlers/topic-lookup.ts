@@ -30,8 +30,9 @@ export async function findOrCreateTopic(
   }
   try {
     return { topic: await creation, errorCode: ErrorCode.NONE };
-  } catch {
+  } catch (err) {
     const raced = broker.logs.getTopic(name);
+    if (!raced) broker.logger.warn({ topic: name, reason: (err as Error).message }, 'auto-creating a topic failed');
     return raced ? { topic: raced, errorCode: ErrorCode.NONE } : { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR };
   }
 }

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FrameDecoder } from './frame-decoder.js';
 import type { FramePool } from './frame-pool.js';
+import type { MemoryOwner, RequestMemory } from './request-memory.js';
 import { readRequestHeader } from './request-header.js';
 import type { ApiHandler, BrokerContext, RequestContext } from '../handlers/types.js';
 import { ApiKey } from '../protocol/api-keys.js';
@@ -26,11 +27,15 @@ const RESUME_PENDING_BYTES = MAX_PENDING_BYTES / 2;
  * keeps responses in request order (clients match them by position, kafka-python strictly so).
  * A frame that cannot be parsed closes this connection only.
  */
-export class Connection {
+export class Connection implements MemoryOwner {
   private readonly decoder: FrameDecoder;
   private readonly queue: Buffer[] = [];
   /** Bytes of frames queued or still being handled. */
   private pendingBytes = 0;
+  /** Request bytes reserved in the broker's RequestMemory (queued, handled, or still arriving). */
+  reserved = 0;
+  /** True while the next frame waits for request memory (reading is paused meanwhile). */
+  private waitingForMemory = false;
   private draining = false;
   private closed = false;
   private readonly log: Logger;
@@ -43,6 +48,7 @@ export class Connection {
     connectionId: number,
     private readonly onClose: (c: Connection) => void,
     private readonly framePool: FramePool,
+    private readonly memory: RequestMemory,
   ) {
     this.client = {
       host: socket.remoteAddress ?? 'unknown',
@@ -50,7 +56,11 @@ export class Connection {
       connectionId,
     };
     this.log = broker.logger.child({ conn: connectionId, peer: `${this.client.host}:${this.client.port}` });
-    this.decoder = new FrameDecoder(broker.config.maxRequestBytes, (n) => this.framePool.acquire(n));
+    this.decoder = new FrameDecoder(broker.config.maxRequestBytes, {
+      // While a wait is registered only its grant may reserve, or the frame would be counted twice.
+      admit: (n) => !this.waitingForMemory && this.memory.tryReserve(this, n),
+      allocate: (n) => this.framePool.acquire(n),
+    });
     socket.setNoDelay(true);
     socket.on('data', (data) => this.onData(data));
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
@@ -62,10 +72,31 @@ export class Connection {
     this.shutdown();
   }
 
+  /** Request bytes this connection holds: received, not yet handled or still being handled. */
+  get heldBytes(): number {
+    return this.decoder.heldBytes + this.pendingBytes;
+  }
+
+  get isWaitingForMemory(): boolean {
+    return this.waitingForMemory;
+  }
+
   private shutdown(): void {
     if (this.closed) return;
     this.closed = true;
+    // Frames never handled and the one still arriving give their memory back now; frames being
+    // handled release theirs when their handler finishes.
+    let unhandled = this.decoder.admittedPartial;
+    for (const f of this.queue) {
+      unhandled += f.length;
+      this.pendingBytes -= f.length;
+      this.framePool.discard(f);
+    }
     this.queue.length = 0;
+    const partial = this.decoder.discard();
+    if (partial) this.framePool.discard(partial);
+    this.memory.cancel(this);
+    this.memory.release(this, unhandled);
     this.onClose(this);
   }
 
@@ -78,14 +109,41 @@ export class Connection {
       this.fail(err);
       return;
     }
-    if (frames.length === 0) return;
+    this.accept(frames);
+  }
+
+  /** Queues complete frames and, when the next frame waits for memory, stops reading until it is granted. */
+  private accept(frames: Buffer[]): void {
     for (const f of frames) {
       this.queue.push(f);
       this.pendingBytes += f.length;
     }
+    const need = this.decoder.waitingFor;
+    if (need > 0 && !this.waitingForMemory) {
+      this.waitingForMemory = true;
+      this.socket.pause();
+      this.memory.wait(this, need, () => this.memoryGranted(need));
+    }
     // Stop reading while a backlog exists, so a fast producer cannot grow our memory unbounded.
     if (this.queue.length > 64 || this.pendingBytes > MAX_PENDING_BYTES) this.socket.pause();
-    if (!this.draining) void this.drain();
+    if (frames.length > 0 && !this.draining) void this.drain();
+  }
+
+  private memoryGranted(n: number): void {
+    this.waitingForMemory = false;
+    if (this.closed) {
+      this.memory.release(this, n);
+      return;
+    }
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.granted();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.accept(frames);
+    this.maybeResume();
   }
 
   /**
@@ -121,6 +179,7 @@ export class Connection {
               if (isProduce) this.framePool.release(frame);
             } finally {
               this.pendingBytes -= frame.length;
+              this.memory.release(this, frame.length);
               this.maybeResume();
             }
           })();
@@ -135,12 +194,12 @@ export class Connection {
       this.fail(err);
     } finally {
       this.draining = false;
-      if (!this.closed && this.socket.isPaused()) this.socket.resume();
+      if (!this.closed && !this.waitingForMemory && this.socket.isPaused()) this.socket.resume();
     }
   }
 
   private maybeResume(): void {
-    if (this.closed || !this.socket.isPaused()) return;
+    if (this.closed || this.waitingForMemory || !this.socket.isPaused()) return;
     if (this.queue.length <= 16 && this.pendingBytes <= RESUME_PENDING_BYTES) this.socket.resume();
   }
 

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/errors.js';
+import { defaultMaxOpenFiles, FileCache } from './file-cache.js';
 import { readFileIfExists, writeFileAtomic } from './fs-util.js';
 import { OffsetStore } from './offset-store.js';
 import { PartitionLog } from './partition-log.js';
@@ -44,8 +45,10 @@ interface TopicsFile {
 const TOPICS_FILE = 'topics.json';
 /** Deleted partitions are moved here first; short names, because a 249-character topic leaves no room for suffixes. */
 const TRASH_DIR = '.trash';
-/** A guard against a typo creating a million directories; far above any local use. */
+/** Largest partition count of one topic: a guard against a typo creating a million directories. */
 export const MAX_PARTITIONS = 10_000;
+/** Default for the broker-wide total (maxPartitions); see docs/broker-limits.md. */
+export const DEFAULT_MAX_BROKER_PARTITIONS = 10_000;
 const MIN_SEGMENT_BYTES = 14;
 const MAX_SEGMENT_BYTES = 0x7fff_ffff;
 /** Kafka's segment.ms default, for callers built before the setting existed. */
@@ -89,6 +92,27 @@ async function acquireLock(dataDir: string): Promise<string> {
 async function releaseLock(path: string): Promise<void> {
   const owner = (await readFileIfExists(path).catch(() => null))?.toString('utf8').trim();
   if (owner === String(process.pid)) await fsp.rm(path, { force: true });
+}
+
+/** Partitions created side by side: file system calls overlap in libuv's pool, so 10,000 take seconds, not tens of them. */
+const CREATE_CONCURRENCY = 16;
+
+/** Runs fn(from) .. fn(to - 1), at most `limit` at a time; the first failure stops new starts and is rethrown. */
+async function forRange(from: number, to: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = from;
+  let failure: unknown = null;
+  const worker = async () => {
+    while (failure === null && next < to) {
+      const i = next++;
+      try {
+        await fn(i);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, Math.max(0, to - from)) }, worker));
+  if (failure !== null) throw failure;
 }
 
 function partitionDirName(topic: string, partition: number): string {
@@ -169,10 +193,23 @@ export class LogManager {
     private readonly logger: Logger,
     readonly offsets: OffsetStore,
     private readonly lockPath: string,
+    readonly files: FileCache,
+    /** Partitions this broker serves at most, over all topics (Kafka's proposed max.broker.partitions). */
+    readonly maxPartitions: number,
   ) {}
 
-  /** Loads every topic and runs crash recovery on each partition. */
-  static async open(opts: { dataDir: string; defaults: LogDefaults; logger: Logger }): Promise<LogManager> {
+  /**
+   * Loads every topic and runs crash recovery on each partition. `maxOpenFiles` bounds the open
+   * segment files (default: derived from the process's descriptor limit); `maxPartitions` the
+   * partitions over all topics that creating topics or partitions may reach.
+   */
+  static async open(opts: {
+    dataDir: string;
+    defaults: LogDefaults;
+    logger: Logger;
+    maxOpenFiles?: number;
+    maxPartitions?: number;
+  }): Promise<LogManager> {
     await fsp.mkdir(opts.dataDir, { recursive: true });
     const lockPath = await acquireLock(opts.dataDir);
     let offsets: OffsetStore;
@@ -188,7 +225,8 @@ export class LogManager {
     // Infinity is a usable "never"; a missing or NaN value falls back to Kafka's default.
     const ms = defaults.segmentMs;
     defaults.segmentMs = typeof ms === 'number' && !Number.isNaN(ms) ? Math.max(1, Math.floor(ms)) : DEFAULT_SEGMENT_MS;
-    const mgr = new LogManager(opts.dataDir, defaults, opts.logger, offsets, lockPath);
+    const files = new FileCache(opts.maxOpenFiles ?? defaultMaxOpenFiles());
+    const mgr = new LogManager(opts.dataDir, defaults, opts.logger, offsets, lockPath, files, opts.maxPartitions ?? DEFAULT_MAX_BROKER_PARTITIONS);
     try {
       await mgr.load();
     } catch (err) {
@@ -250,6 +288,7 @@ export class LogManager {
     const name = entry.info.name;
     return PartitionLog.open(join(this.dataDir, partitionDirName(name, partition)), name, partition, {
       logger: this.logger,
+      files: this.files,
       segmentBytes: () => entry.effective.segmentBytes,
       segmentMs: () => entry.effective.segmentMs,
       onAppend: (t, p) => this.notify(t, p),
@@ -288,6 +327,44 @@ export class LogManager {
     return this.infos();
   }
 
+  /** Partitions over all topics. */
+  partitionCount(): number {
+    let n = 0;
+    for (const e of this.topics.values()) n += e.info.partitions;
+    return n;
+  }
+
+  /**
+   * Why adding `more` partitions would exceed what this broker serves, or null when it fits.
+   * The handlers ask before anything is created (so validateOnly reports it too); creation
+   * asks again under the topic lock, where concurrent creates cannot race it.
+   */
+  partitionBudgetProblem(more: number): string | null {
+    const now = this.partitionCount();
+    if (now + more <= this.maxPartitions) return null;
+    return (
+      `this broker serves at most ${this.maxPartitions} partitions over all topics (maxPartitions) and has ${now}; ` +
+      `${more} more would make ${now + more}`
+    );
+  }
+
+  private assertPartitionBudget(more: number): void {
+    const problem = this.partitionBudgetProblem(more);
+    if (problem) throw new StorageError(problem, ErrorCode.POLICY_VIOLATION);
+  }
+
+  /** Removes partition directories [from, to) of `name` after a create that failed part-way. */
+  private async removePartitionDirs(name: string, from: number, to: number): Promise<void> {
+    await forRange(from, to, CREATE_CONCURRENCY, async (p) => {
+      const dir = join(this.dataDir, partitionDirName(name, p));
+      try {
+        await fsp.rm(dir, { recursive: true, force: true, maxRetries: 3 });
+      } catch (err) {
+        this.logger.error({ err, dir }, 'could not remove the directory of a partition whose creation failed');
+      }
+    });
+  }
+
   getTopic(name: string): TopicInfo | undefined {
     const e = this.topics.get(name);
     return e ? copyInfo(e.info) : undefined;
@@ -305,20 +382,22 @@ export class LogManager {
     }
     return this.serial(async () => {
       if (this.topics.has(name)) throw new StorageError(`topic '${name}' already exists`, ErrorCode.TOPIC_ALREADY_EXISTS);
+      this.assertPartitionBudget(partitions);
       const info: TopicInfo = { name, id: randomUUID(), partitions, configs: { ...configs } };
       const entry: TopicEntry = { info, ...resolveConfigs(this.defaults, configs), logs: [] };
+      const opened: PartitionLog[] = [];
       try {
-        for (let p = 0; p < partitions; p++) {
+        await forRange(0, partitions, CREATE_CONCURRENCY, async (p) => {
           // A directory of that name can only be a leftover of an earlier topic; never inherit it.
           await fsp.rm(join(this.dataDir, partitionDirName(name, p)), { recursive: true, force: true });
-          entry.logs.push(await this.openPartition(entry, p));
-        }
+          opened[p] = await this.openPartition(entry, p);
+        });
+        entry.logs = opened;
         await this.saveTopics([...this.infos(), copyInfo(info)]);
       } catch (err) {
-        await Promise.allSettled(entry.logs.map((l) => l.close()));
-        await Promise.allSettled(
-          entry.logs.map((_, p) => fsp.rm(join(this.dataDir, partitionDirName(name, p)), { recursive: true, force: true })),
-        );
+        this.logger.error({ err, topic: name, partitions }, 'topic creation failed; removing what it created');
+        await Promise.allSettled(opened.filter(Boolean).map((l) => l.close()));
+        await this.removePartitionDirs(name, 0, partitions);
         throw err;
       }
       this.topics.set(name, entry);
@@ -370,15 +449,18 @@ export class LogManager {
       if (totalCount > MAX_PARTITIONS) {
         throw new StorageError(`partition count must be at most ${MAX_PARTITIONS}`, ErrorCode.INVALID_PARTITIONS);
       }
+      this.assertPartitionBudget(totalCount - current);
       const added: PartitionLog[] = [];
       try {
-        for (let p = current; p < totalCount; p++) {
+        await forRange(current, totalCount, CREATE_CONCURRENCY, async (p) => {
           await fsp.rm(join(this.dataDir, partitionDirName(name, p)), { recursive: true, force: true });
-          added.push(await this.openPartition(entry, p));
-        }
+          added[p - current] = await this.openPartition(entry, p);
+        });
         await this.saveTopics(this.infos().map((i) => (i.name === name ? { ...i, partitions: totalCount } : i)));
       } catch (err) {
-        await Promise.allSettled(added.map((l) => l.close()));
+        this.logger.error({ err, topic: name, from: current, to: totalCount }, 'adding partitions failed; removing what it created');
+        await Promise.allSettled(added.filter(Boolean).map((l) => l.close()));
+        await this.removePartitionDirs(name, current, totalCount);
         throw err;
       }
       entry.logs.push(...added);

@@ -14,6 +14,7 @@ import {
   LOG_OVERHEAD,
   Off,
 } from '../protocol/record-batch.js';
+import type { FileCache } from './file-cache.js';
 import { readAt, readFileIfExists, writeFileAtomic } from './fs-util.js';
 import { INDEX_ENTRY_BYTES, MAX_RELATIVE_OFFSET, Segment, SEGMENT_FILE, SparseIndex } from './segment.js';
 import { KAFKA_STORAGE_ERROR, StorageError } from './storage-error.js';
@@ -33,11 +34,11 @@ const MAX_IOV = 512;
 /** One append may not span more offsets than a segment's relative offsets can express. */
 const MAX_APPEND_OFFSETS = 0x7fff_ffffn;
 const MAX_APPEND_BYTES = 0x7fff_ffff;
-/** Old segments keep their file open while recently read; beyond this many the least recent closes. */
-const MAX_OPEN_OLD_SEGMENTS = 4;
 
 export interface PartitionEnv {
   logger: Logger;
+  /** The broker-wide bound on open segment files. */
+  files: FileCache;
   /** Current segment.bytes for the topic (it can change while the log is open). */
   segmentBytes(): number;
   /** Current segment.ms for the topic: a non-empty active segment older than this rolls on the next append. */
@@ -91,8 +92,6 @@ export class PartitionLog {
   private chain: Promise<unknown> = Promise.resolve();
   private closedWith: StorageError | null = null;
   private closing: Promise<void> | null = null;
-  /** Non-active segments with an open file, most recently used first. */
-  private openOld: Segment[] = [];
 
   private constructor(
     readonly topic: string,
@@ -136,6 +135,11 @@ export class PartitionLog {
     const log = new PartitionLog(topic, partition, dir, env);
     await fsp.mkdir(dir, { recursive: true });
     const names = await fsp.readdir(dir);
+    if (names.length === 0) {
+      // A new partition (the common case when a topic is created): nothing to recover.
+      log.segments.push(await Segment.create(dir, 0n, env.files));
+      return log;
+    }
     const bases: bigint[] = [];
     for (const name of names) {
       const m = SEGMENT_FILE.exec(name);
@@ -150,7 +154,7 @@ export class PartitionLog {
       if (m && !baseSet.has(m[1])) await fsp.rm(join(dir, name), { force: true });
     }
 
-    const raw = await readFileIfExists(join(dir, CHECKPOINT_FILE));
+    const raw = await env.files.transient(() => readFileIfExists(join(dir, CHECKPOINT_FILE)));
     let checkpoint: bigint | null = null;
     if (raw) {
       const text = raw.toString('utf8').trim();
@@ -178,7 +182,7 @@ export class PartitionLog {
       }
       log.segments.push(seg);
     }
-    if (log.segments.length === 0) log.segments.push(await Segment.create(dir, checkpoint ?? 0n));
+    if (log.segments.length === 0) log.segments.push(await Segment.create(dir, checkpoint ?? 0n, env.files));
 
     log.next = log.active.endOffset;
     log.hw = log.next;
@@ -193,7 +197,7 @@ export class PartitionLog {
       );
       const old = log.segments;
       await log.active.seal();
-      log.segments = [await Segment.create(dir, log.logStart)];
+      log.segments = [await Segment.create(dir, log.logStart, env.files)];
       for (const s of old) await s.delete();
       log.next = log.logStart;
       log.hw = log.next;
@@ -212,8 +216,7 @@ export class PartitionLog {
   private async recoverRollClock(): Promise<void> {
     const seg = this.active;
     if (seg.size === 0) return;
-    const fh = await seg.handle();
-    const [head, st] = await Promise.all([readAt(fh, 0, BATCH_HEADER_SIZE), fh.stat()]);
+    const [head, st] = await seg.withLog((fh) => Promise.all([readAt(fh, 0, BATCH_HEADER_SIZE), fh.stat()]));
     const firstTs = head.length === BATCH_HEADER_SIZE ? batchMaxTimestamp(head, 0) : -1;
     seg.firstAppendMs = firstTs >= 0 ? Math.min(firstTs, st.mtimeMs) : st.mtimeMs;
   }
@@ -225,46 +228,47 @@ export class PartitionLog {
    * follows the last good batch.
    */
   private async recoverSegment(base: bigint): Promise<Segment> {
-    const { logger } = this.env;
-    const seg = new Segment(this.dir, base);
-    const fh = await seg.handle();
-    const fileSize = (await fh.stat()).size;
-    const indexFile = await readFileIfExists(seg.indexPath);
+    const { logger, files } = this.env;
+    const seg = new Segment(this.dir, base, files);
+    const indexFile = await files.transient(() => readFileIfExists(seg.indexPath));
     const rawIndex = indexFile ?? EMPTY;
-    const loaded = SparseIndex.decode(rawIndex, fileSize);
-    const loadedCount = loaded.count;
-    let kept = loaded.count;
-
-    for (;;) {
-      loaded.truncate(kept);
-      const startPos = kept > 0 ? loaded.positionAt(kept - 1) : 0;
-      const startOffset = kept > 0 ? base + BigInt(loaded.relOffsetAt(kept - 1)) : base;
-      const startTs = kept > 0 ? loaded.timestampAt(kept - 1) : -Infinity;
-      seg.adoptRecovered(loaded, startPos, startOffset, startTs, kept);
-      const result = await scanBatches(fh, startPos, fileSize, startOffset, (pos, size, off, delta, ts) =>
-        seg.noteBatch(pos, size, off, delta, ts),
-      );
-      if (kept > 0 && result.end === startPos && startPos < fileSize) {
-        // The entry itself does not point at a good batch: distrust it and start further back.
-        kept--;
-        continue;
-      }
-      if (result.end < fileSize) {
-        logger.warn(
-          {
-            topic: this.topic,
-            partition: this.partition,
-            segment: seg.logPath,
-            validBytes: result.end,
-            fileBytes: fileSize,
-            reason: result.reason,
-          },
-          'truncating torn or corrupt log tail',
+    // The log stays pinned for the scan only; the index rewrite below takes its own slot.
+    const { kept, loadedCount } = await seg.withLog(async (fh) => {
+      const fileSize = (await fh.stat()).size;
+      const loaded = SparseIndex.decode(rawIndex, fileSize);
+      const loadedCount = loaded.count;
+      let kept = loaded.count;
+      for (;;) {
+        loaded.truncate(kept);
+        const startPos = kept > 0 ? loaded.positionAt(kept - 1) : 0;
+        const startOffset = kept > 0 ? base + BigInt(loaded.relOffsetAt(kept - 1)) : base;
+        const startTs = kept > 0 ? loaded.timestampAt(kept - 1) : -Infinity;
+        seg.adoptRecovered(loaded, startPos, startOffset, startTs, kept);
+        const result = await scanBatches(fh, startPos, fileSize, startOffset, (pos, size, off, delta, ts) =>
+          seg.noteBatch(pos, size, off, delta, ts),
         );
-        await fh.truncate(result.end);
+        if (kept > 0 && result.end === startPos && startPos < fileSize) {
+          // The entry itself does not point at a good batch: distrust it and start further back.
+          kept--;
+          continue;
+        }
+        if (result.end < fileSize) {
+          logger.warn(
+            {
+              topic: this.topic,
+              partition: this.partition,
+              segment: seg.logPath,
+              validBytes: result.end,
+              fileBytes: fileSize,
+              reason: result.reason,
+            },
+            'truncating torn or corrupt log tail',
+          );
+          await fh.truncate(result.end);
+        }
+        return { kept, loadedCount };
       }
-      break;
-    }
+    });
     const indexChanged = kept !== loadedCount || seg.index.count !== loadedCount;
     if (indexChanged || !indexFile || rawIndex.length !== loadedCount * INDEX_ENTRY_BYTES) await seg.rewriteIndex();
     return seg;
@@ -448,22 +452,9 @@ export class PartitionLog {
   private async roll(base: bigint): Promise<Segment> {
     const old = this.active;
     await old.seal();
-    const seg = await Segment.create(this.dir, base);
+    const seg = await Segment.create(this.dir, base, this.env.files);
     this.segments.push(seg);
-    this.touch(old);
     return seg;
-  }
-
-  /** Marks an old segment as recently read, closing the file of the least recent one beyond the cap. */
-  private touch(seg: Segment): void {
-    if (seg === this.active) return;
-    const i = this.openOld.indexOf(seg);
-    if (i === 0) return;
-    if (i > 0) this.openOld.splice(i, 1);
-    this.openOld.unshift(seg);
-    while (this.openOld.length > MAX_OPEN_OLD_SEGMENTS) {
-      void this.openOld.pop()!.release().catch((err: unknown) => this.env.logger.warn({ err }, 'closing a segment file failed'));
-    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -495,7 +486,6 @@ export class PartitionLog {
     while (seg) {
       if (seg.size > 0 && seg.endOffset > fetchOffset) {
         const out = await this.readFromSegment(seg, fetchOffset, want);
-        this.touch(seg);
         if (out) return out;
       }
       seg = this.segmentAfter(seg);
@@ -547,7 +537,6 @@ export class PartitionLog {
     for (const seg of this.segments.slice()) {
       if (seg.size === 0 || seg.maxTimestamp < ts || seg.endOffset <= this.logStart) continue;
       const hit = await this.searchSegmentByTime(seg, ts, timestampMs);
-      this.touch(seg);
       if (hit) return hit;
     }
     return null;
@@ -634,7 +623,7 @@ export class PartitionLog {
   }
 
   private async writeCheckpoint(): Promise<void> {
-    await writeFileAtomic(join(this.dir, CHECKPOINT_FILE), `${this.logStart}\n`);
+    await this.env.files.transient(() => writeFileAtomic(join(this.dir, CHECKPOINT_FILE), `${this.logStart}\n`));
   }
 
   /** Deletes segments whose every offset is below the log start. */
@@ -660,7 +649,6 @@ export class PartitionLog {
     if (n <= 0) return;
     const doomed = this.segments.slice(0, n);
     this.segments = this.segments.slice(n);
-    this.openOld = this.openOld.filter((s) => !doomed.includes(s));
     for (const s of doomed) {
       this.env.logger.info(
         { topic: this.topic, partition: this.partition, segment: s.base.toString(), bytes: s.size },

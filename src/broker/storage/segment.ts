@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readAt, writevAt } from './fs-util.js';
+import type { CachedFile, FileCache } from './file-cache.js';
 
 /** An index entry is written for a batch once this many log bytes have passed since the previous one. */
 export const INDEX_INTERVAL_BYTES = 4096;
@@ -142,20 +143,11 @@ export class SparseIndex {
   }
 }
 
-/** Opens for positional writes without truncating, creating the file if it is missing. */
-async function openForUpdate(path: string): Promise<FileHandle> {
-  try {
-    return await fsp.open(path, 'r+');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    return fsp.open(path, 'w+');
-  }
-}
-
 /**
  * One log segment: `<base>.log` holding whole batches back to back, and `<base>.index`.
  * `size`, `endOffset` and `maxTimestamp` describe only bytes whose write has completed, so
- * readers bounded by them never see a batch that is still being written.
+ * readers bounded by them never see a batch that is still being written. Both files are opened
+ * through the broker's FileCache, only while used, so an idle segment holds no descriptor.
  */
 export class Segment {
   readonly logPath: string;
@@ -175,27 +167,35 @@ export class Segment {
   /** Position of the last index entry; the segment start counts as an implicit entry. */
   private lastIndexedPos = 0;
   private persistedEntries = 0;
-  private fh: FileHandle | null = null;
-  private opening: Promise<FileHandle> | null = null;
-  private indexFh: FileHandle | null = null;
-  private pins = 0;
+  private readonly log: CachedFile;
+  private readonly idx: CachedFile;
   private deleted = false;
-  private closedFh: Promise<void> | null = null;
 
   constructor(
     dir: string,
     readonly base: bigint,
+    private readonly files: FileCache,
   ) {
     this.logPath = join(dir, `${segmentName(base)}.log`);
     this.indexPath = join(dir, `${segmentName(base)}.index`);
     this.endOffset = base;
+    this.log = files.file(this.logPath);
+    this.idx = files.file(this.indexPath, { createIfMissing: true });
   }
 
-  /** Creates empty files for a new segment (replacing leftovers with the same name) and keeps them open. */
-  static async create(dir: string, base: bigint): Promise<Segment> {
-    const seg = new Segment(dir, base);
-    seg.fh = await fsp.open(seg.logPath, 'w+');
-    seg.indexFh = await fsp.open(seg.indexPath, 'w+');
+  /**
+   * A new, empty segment: both files are created empty (replacing leftovers with the same name)
+   * and closed again at once, so creating thousands of partitions holds no descriptors; they
+   * open on the first append or read.
+   */
+  static async create(dir: string, base: bigint, files: FileCache): Promise<Segment> {
+    const seg = new Segment(dir, base, files);
+    for (const path of [seg.logPath, seg.indexPath]) {
+      await files.transient(async () => {
+        const fh = await fsp.open(path, 'w');
+        await fh.close();
+      });
+    }
     return seg;
   }
 
@@ -209,32 +209,18 @@ export class Segment {
     this.lastIndexedPos = index.count > 0 ? index.positionAt(index.count - 1) : 0;
   }
 
-  async handle(): Promise<FileHandle> {
-    if (this.fh) return this.fh;
-    if (this.deleted || this.closedFh) throw new Error(`segment ${this.logPath} is closed`);
-    this.opening ??= fsp.open(this.logPath, 'r+').then((fh) => {
-      this.fh = fh;
-      this.opening = null;
-      return fh;
-    });
-    return this.opening;
+  /** Runs `fn` with the log file open (recovery, tail checks). */
+  withLog<T>(fn: (fh: FileHandle) => Promise<T>): Promise<T> {
+    return this.log.use(fn);
   }
 
-  /** Reads up to `length` bytes at `position`; the file stays open even if the segment is deleted meanwhile. */
-  async read(position: number, length: number): Promise<Buffer<ArrayBuffer>> {
-    this.pins++;
-    try {
-      const fh = await this.handle();
-      return await readAt(fh, position, length);
-    } finally {
-      this.pins--;
-      if (this.pins === 0 && this.deleted) void this.closeFiles();
-    }
+  /** Reads up to `length` bytes at `position`; a read running when the segment is deleted still completes. */
+  read(position: number, length: number): Promise<Buffer<ArrayBuffer>> {
+    return this.log.use((fh) => readAt(fh, position, length));
   }
 
-  async write(bufs: Buffer[], position: number): Promise<void> {
-    const fh = await this.handle();
-    await writevAt(fh, bufs, position);
+  write(bufs: Buffer[], position: number): Promise<void> {
+    return this.log.use((fh) => writevAt(fh, bufs, position));
   }
 
   /** Bookkeeping after a batch at `position` has been written. */
@@ -268,62 +254,42 @@ export class Segment {
     if (pending <= 0 || (!force && pending < INDEX_FLUSH_ENTRIES)) return;
     const from = this.persistedEntries;
     const to = this.index.count;
-    this.indexFh ??= await openForUpdate(this.indexPath);
-    await this.indexFh.write(this.index.encode(from, to), 0, (to - from) * INDEX_ENTRY_BYTES, from * INDEX_ENTRY_BYTES);
+    await this.idx.use((fh) => fh.write(this.index.encode(from, to), 0, (to - from) * INDEX_ENTRY_BYTES, from * INDEX_ENTRY_BYTES));
     this.persistedEntries = Math.max(this.persistedEntries, to);
   }
 
   /** Rewrites the whole index file (after recovery changed it). */
   async rewriteIndex(): Promise<void> {
     const data = this.index.encode(0, this.index.count);
-    await fsp.writeFile(this.indexPath, data);
+    await this.files.transient(() => fsp.writeFile(this.indexPath, data));
     this.persistedEntries = this.index.count;
   }
 
-  /** Stops writing: index flushed, index file closed. The log stays open for reads. */
+  /** Stops writing: index flushed and its file closed. The log stays cached for reads. */
   async seal(): Promise<void> {
     await this.flushIndex(true);
-    const ifh = this.indexFh;
-    this.indexFh = null;
-    await ifh?.close();
+    await this.idx.release();
   }
 
   /** Cuts the file back to `size` after a failed write (best effort). */
-  async truncateToSize(): Promise<void> {
-    const fh = await this.handle();
-    await fh.truncate(this.size);
+  truncateToSize(): Promise<void> {
+    return this.log.use((fh) => fh.truncate(this.size));
   }
 
   /** Closes the log file while nobody is reading it; the next read opens it again. */
-  async release(): Promise<void> {
-    if (this.pins > 0 || this.opening || this.deleted || this.closedFh) return;
-    const fh = this.fh;
-    this.fh = null;
-    await fh?.close();
+  release(): Promise<void> {
+    return this.log.release();
   }
 
   async close(): Promise<void> {
-    await this.seal();
-    await this.closeFiles();
-  }
-
-  private closeFiles(): Promise<void> {
-    this.closedFh ??= (async () => {
-      const opening = this.opening;
-      if (opening) await opening.catch(() => undefined);
-      const fh = this.fh;
-      this.fh = null;
-      const ifh = this.indexFh;
-      this.indexFh = null;
-      await Promise.allSettled([fh?.close(), ifh?.close()]);
-    })();
-    return this.closedFh;
+    if (!this.deleted) await this.seal();
+    await Promise.allSettled([this.log.close(), this.idx.close()]);
   }
 
   /** Removes the files. Reads already running finish first (their handle closes when they do). */
   async delete(): Promise<void> {
     this.deleted = true;
     await Promise.allSettled([fsp.unlink(this.logPath), fsp.unlink(this.indexPath)]);
-    if (this.pins === 0) await this.closeFiles();
+    await Promise.allSettled([this.log.close(), this.idx.close()]);
   }
 }

@@ -37,9 +37,13 @@ export function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-export async function openManager(dataDir: string, defaults: Partial<LogDefaults> = {}) {
+export async function openManager(
+  dataDir: string,
+  defaults: Partial<LogDefaults> = {},
+  limits: { maxOpenFiles?: number; maxPartitions?: number } = {},
+) {
   const { logger, lines } = memoryLogger();
-  const mgr = await LogManager.open({ dataDir, defaults: { ...DEFAULTS, ...defaults }, logger });
+  const mgr = await LogManager.open({ dataDir, defaults: { ...DEFAULTS, ...defaults }, logger, ...limits });
   return { mgr, lines };
 }
 
@@ -66,4 +70,19 @@ export function decodeAll(buf: Buffer): { baseOffsets: bigint[]; records: Record
     at += size;
   }
   return { baseOffsets, records };
+}
+
+/** Descriptors of this process that point into `dir` (Linux /proc). */
+export function openFilesUnder(dir: string): string[] {
+  const root = fs.realpathSync(dir);
+  return fs
+    .readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })
+    .filter((target) => target.startsWith(root + path.sep));
 }

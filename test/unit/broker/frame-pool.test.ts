@@ -34,7 +34,7 @@ describe('FramePool', () => {
 
   it('serves the frame decoder for frames that span socket chunks', () => {
     const pool = new FramePool();
-    const decoder = new FrameDecoder(1 << 24, (n) => pool.acquire(n));
+    const decoder = new FrameDecoder(1 << 24, { admit: () => true, allocate: (n) => pool.acquire(n) });
     const payload = Buffer.alloc(400_000, 5);
     const framed = Buffer.concat([Buffer.from([0, 6, 0x1a, 0x80]), payload]);
     const frames = [...decoder.push(framed.subarray(0, 65_536)), ...decoder.push(framed.subarray(65_536))];
