@@ -100,9 +100,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding. */
+/**
+ * Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding; like Kafka's own
+ * Uuid.randomUuid(), never one starting with "-", which the command-line tools read as an option.
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function writeProperties(file: string, props: Record<string, string>): void {
@@ -194,6 +200,8 @@ export interface ApacheKafka {
   brokers: string[];
   nodes: KafkaNode[];
   dataDir: string;
+  /** Node id of the active KRaft controller (the quorum leader), from Kafka's own kafka-metadata-quorum tool. */
+  quorumLeader(): Promise<number>;
   /** SIGTERM every node, wait (bounded), remove the data dir if it was a temp dir. */
   stop(): Promise<void>;
 }
@@ -395,6 +403,26 @@ export async function startApacheKafka(options: StartApacheKafkaOptions = {}): P
     brokers,
     nodes,
     dataDir,
+    async quorumLeader() {
+      const live = states.filter(alive).map((s) => `${HOST}:${s.port}`);
+      const out = await new Promise<string>((resolve, reject) => {
+        const child = spawn('java', ['-Xmx128m', '-cp', classpath, 'org.apache.kafka.tools.MetadataQuorumCommand', '--bootstrap-server', live.join(','), 'describe', '--status'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let text = '';
+        child.stdout!.setEncoding('utf8').on('data', (c: string) => (text += c));
+        child.stderr!.setEncoding('utf8').on('data', (c: string) => (text += c));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          if (code === 0) resolve(text);
+          else reject(new Error(`kafka-metadata-quorum failed (exit ${code}): ${text.trim().split('\n').slice(-5).join(' | ')}`));
+        });
+      });
+      const m = /LeaderId:\s*(\d+)/.exec(out);
+      if (!m) throw new Error(`no LeaderId in kafka-metadata-quorum output: ${out}`);
+      return Number(m[1]);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -8,8 +8,11 @@ import fs from 'node:fs';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { suiteName } from '../helpers/suite-kafka.js';
 
-const TOPIC = 'metrics-topic';
+const TOPIC = suiteName('metrics-topic');
+const GROUP_A = suiteName('metrics-a');
+const GROUP_B = suiteName('metrics-b');
 let broker: TestBroker;
 let a: RunningApp;
 let b: RunningApp;
@@ -20,8 +23,8 @@ before(async () => {
   admin = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }] });
-  a = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'metrics-a', KAFKA_TOPIC: TOPIC } });
-  b = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'metrics-b', KAFKA_TOPIC: TOPIC } });
+  a = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP_A, KAFKA_TOPIC: TOPIC } });
+  b = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP_B, KAFKA_TOPIC: TOPIC } });
   for (const app of [a, b]) await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
 });
 
@@ -57,7 +60,7 @@ test('counters, the lag gauge and process metrics, separately per app', async ()
   assert.ok(first.samples.has('process_cpu_user_seconds_total'), 'default process metrics');
   assert.ok([...first.samples.keys()].some((k) => k.startsWith('nodejs_heap_size_total_bytes')), 'default Node.js metrics');
   assert.equal(first.samples.get(`kafka_web_demo_messages_produced_total{topic="${TOPIC}"}`), 0);
-  assert.equal(first.samples.get(`kafka_web_demo_instance_info{instance="${a.instanceId}",group="metrics-a",topic="${TOPIC}"}`), 1);
+  assert.equal(first.samples.get(`kafka_web_demo_instance_info{instance="${a.instanceId}",group="${GROUP_A}",topic="${TOPIC}"}`), 1);
   assert.ok((first.samples.get('kafka_web_demo_consumer_rebalances_total') ?? 0) >= 1, 'joined the group at least once');
   assert.equal(first.samples.get('kafka_web_demo_consumer_crashes_total'), 0);
 
@@ -74,7 +77,7 @@ test('counters, the lag gauge and process metrics, separately per app', async ()
   assert.equal(afterA.samples.get(`kafka_web_demo_messages_consumed_total{topic="${TOPIC}"}`), 6);
   assert.equal(afterA.samples.get(`kafka_web_demo_offset_commit_failures_total{topic="${TOPIC}"}`), 0);
   for (const e of ends) {
-    assert.equal(afterA.samples.get(`kafka_web_demo_consumer_lag{group="metrics-a",topic="${TOPIC}",partition="${e.partition}"}`), 0);
+    assert.equal(afterA.samples.get(`kafka_web_demo_consumer_lag{group="${GROUP_A}",topic="${TOPIC}",partition="${e.partition}"}`), 0);
   }
 
   // B consumed the same messages in its own group but produced none: its own registry.
@@ -99,17 +102,17 @@ test('lag follows what the group has not read, per partition, and drops back aft
   const lagging = await scrape(b);
   for (const partition of [0, 1, 2]) {
     assert.equal(
-      lagging.samples.get(`kafka_web_demo_consumer_lag{group="metrics-b",topic="${TOPIC}",partition="${partition}"}`),
+      lagging.samples.get(`kafka_web_demo_consumer_lag{group="${GROUP_B}",topic="${TOPIC}",partition="${partition}"}`),
       expected.get(partition) ?? 0,
       `partition ${partition}`,
     );
   }
-  assert.equal(sum(lagging.samples, 'kafka_web_demo_consumer_lag{group="metrics-b"'), 4);
+  assert.equal(sum(lagging.samples, `kafka_web_demo_consumer_lag{group="${GROUP_B}"`), 4);
 
   assert.equal((await bClient.postJson('/api/consumer/resume', {})).status, 200);
   const caughtUp = await waitFor('B caught up', async () => {
     const s = await scrape(b);
-    return sum(s.samples, 'kafka_web_demo_consumer_lag{group="metrics-b"') === 0 ? s : undefined;
+    return sum(s.samples, `kafka_web_demo_consumer_lag{group="${GROUP_B}"`) === 0 ? s : undefined;
   });
   assert.equal(caughtUp.samples.get(`kafka_web_demo_messages_consumed_total{topic="${TOPIC}"}`), 10);
   assert.ok(caughtUp.samples.get('kafka_web_demo_consumer_rebalances_total')! > rebalancesBefore, 'rejoining counts as a rebalance');

@@ -6,14 +6,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { suiteName } from '../helpers/suite-kafka.js';
 
+const GROUP = suiteName('stream-group');
+const TOPIC = suiteName('stream-topic');
 let broker: TestBroker;
 let app: RunningApp;
 
 before(async () => {
   broker = await startTestBroker();
   app = await startTestApp(broker.address, {
-    env: { KAFKA_GROUP_ID: 'stream-group', KAFKA_TOPIC: 'stream-topic' },
+    env: { KAFKA_GROUP_ID: GROUP, KAFKA_TOPIC: TOPIC },
     start: { streams: { heartbeatMs: 300, maxClients: 2 } },
   });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
@@ -90,7 +93,7 @@ test('a newly consumed message arrives as one `message` event with the same JSON
     const { messages } = (await client.get('/api/messages')).json<{ messages: unknown[] }>();
     assert.deepEqual(pushed, messages.find((m) => (m as { value: string }).value === 'live <b>value</b>'));
     assert.equal(pushed.instance, app.instanceId);
-    assert.equal(pushed.group, 'stream-group');
+    assert.equal(pushed.group, GROUP);
     assert.equal(stream.events().filter((e) => e.event === 'message').length, 1, 'one event per message');
   } finally {
     stream.close();
@@ -150,7 +153,7 @@ test('switching the group sends `reset` (the list is emptied), then the replayed
 });
 
 test('on shutdown the open streams are ended, so stop() is not held up', async () => {
-  const own = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'stream-stop', KAFKA_TOPIC: 'stream-topic' } });
+  const own = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: suiteName('stream-stop'), KAFKA_TOPIC: TOPIC } });
   const ac = new AbortController();
   const res = await fetch(`${own.url}/api/messages/stream`, { signal: ac.signal });
   const reader = res.body!.getReader();
