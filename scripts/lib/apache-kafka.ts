@@ -162,6 +162,27 @@ function tail(file: string, lines: number): string {
   }
 }
 
+/**
+ * The first ERROR/FATAL records of a Kafka log with their first stack lines: a failed start logs
+ * its cause early and then pages of orderly shutdown, which a plain tail would show instead.
+ */
+function errorLines(file: string, max = 6): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+  const lines = text.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length && out.length < max * 4; i++) {
+    if (!/^\[[^\]]+\] (ERROR|FATAL) /.test(lines[i]!)) continue;
+    out.push(lines[i]!);
+    for (let j = i + 1; j < Math.min(lines.length, i + 4) && !lines[j]!.startsWith('['); j++) out.push(lines[j]!);
+  }
+  return out.join('\n');
+}
+
 export interface StartApacheKafkaOptions {
   /** 1 (default) or 3 combined broker+controller nodes. */
   nodes?: number;
@@ -338,8 +359,13 @@ export async function startApacheKafka(options: StartApacheKafkaOptions = {}): P
     );
   };
   const alive = (s: NodeState) => s.child !== undefined && s.child.exitCode === null && s.child.signalCode === null;
-  const logTail = (s: NodeState, lines = 40) =>
-    `--- node ${s.id} server.log (tail) ---\n${tail(path.join(s.dir, 'server.log'), lines)}\n--- node ${s.id} JVM output (tail) ---\n${tail(path.join(s.dir, 'stdout.log'), 15)}`;
+  const logTail = (s: NodeState, lines = 25) => {
+    const errors = errorLines(path.join(s.dir, 'server.log'));
+    return (
+      (errors ? `--- node ${s.id} server.log (errors) ---\n${errors}\n` : '') +
+      `--- node ${s.id} server.log (tail) ---\n${tail(path.join(s.dir, 'server.log'), lines)}\n--- node ${s.id} JVM output (tail) ---\n${tail(path.join(s.dir, 'stdout.log'), 15)}`
+    );
+  };
   const brokers = states.map((s) => `${HOST}:${s.port}`);
 
   /** Waits until `ids` are listed by the cluster, failing early if one of `watch` exits. */
