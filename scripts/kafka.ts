@@ -5,7 +5,7 @@
  * stderr. Ctrl-C / SIGTERM stops the brokers cleanly. The logic is scripts/lib/apache-kafka.ts.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_HEAP_MB, DEFAULT_KAFKA_VERSION, MissingToolError, startApacheKafka, type ApacheKafka } from './lib/apache-kafka.js';
+import { checkTools, DEFAULT_HEAP_MB, DEFAULT_KAFKA_VERSION, ensureKafkaJars, MissingToolError, startApacheKafka, type ApacheKafka } from './lib/apache-kafka.js';
 
 const USAGE = `Usage: npm run kafka -- [options]
   --nodes <1|3>        brokers to start, each also a KRaft controller (default 1)
@@ -14,6 +14,7 @@ const USAGE = `Usage: npm run kafka -- [options]
                        (default: a temporary directory, removed on exit)
   --version <V>        Apache Kafka release (default ${DEFAULT_KAFKA_VERSION}; KAFKA_VERSION also works)
   --heap <MB>          heap per broker (default ${DEFAULT_HEAP_MB})
+  --resolve-only       only fetch the jars of --version into .cache/kafka (for CI and offline use)
   -h, --help
 Prints "bootstrap=host:port,..." when Kafka answers; Ctrl-C stops it.`;
 
@@ -31,6 +32,7 @@ try {
       'data-dir': { type: 'string' },
       version: { type: 'string' },
       heap: { type: 'string' },
+      'resolve-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -50,6 +52,16 @@ const heapMb = values.heap === undefined ? undefined : Number(values.heap);
 if (heapMb !== undefined && (!Number.isInteger(heapMb) || heapMb < 128)) fail(`--heap: expected megabytes (at least 128), got '${values.heap}'`);
 const version = values.version ?? process.env.KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION;
 if (!/^\d+\.\d+\.\d+$/.test(version)) fail(`--version: expected a release such as ${DEFAULT_KAFKA_VERSION}, got '${version}'`);
+
+if (values['resolve-only']) {
+  try {
+    checkTools(version);
+    process.stderr.write(`kafka: Kafka ${version} jars in ${ensureKafkaJars(version)}\n`);
+    process.exit(0);
+  } catch (err) {
+    fail((err as Error).message, 1);
+  }
+}
 
 let kafka: ApacheKafka | undefined;
 let stopping = false;
