@@ -33,9 +33,12 @@ before(async () => {
   admin = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 10 } }).admin();
   await admin.connect();
   await admin.createTopics({
-    waitForLeaders: true,
+    // kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION from a broker that has
+    // not seen the new topic yet; wait for the whole replica set instead.
+    waitForLeaders: false,
     topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
   });
+  await waitFor('the topic on all three brokers, every replica in sync', fullyReplicated, 90_000, 500);
   apps = ['a', 'b'].map((name) =>
     spawnApp(procs, {
       brokers: kafka.bootstrap,
@@ -70,7 +73,8 @@ interface Consumed {
 /** Every partition of TOPIC has all three replicas in sync again. */
 async function fullyReplicated(): Promise<boolean> {
   const { topics } = await admin.fetchTopicMetadata({ topics: [TOPIC] });
-  return topics[0]!.partitions.every((p) => p.isr.length === 3);
+  const partitions = topics[0]!.partitions;
+  return partitions.length === 3 && partitions.every((p) => p.leader >= 0 && p.isr.length === 3);
 }
 
 async function leaderOf(partition: number): Promise<number> {
