@@ -10,7 +10,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compareVersions, minimumNodeVersion, testRunnerArgs } from './test-flags.mjs';
 
@@ -43,6 +44,26 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// TEST_KAFKA=apache: one Apache Kafka for the whole run (starting one per file would cost a JVM
+// start-up each); the tests find it through TEST_KAFKA_BOOTSTRAP and use unique names.
+let kafka;
+if ((process.env.TEST_KAFKA ?? '').toLowerCase() === 'apache' && !process.env.TEST_KAFKA_BOOTSTRAP) {
+  const args = ['--import', 'tsx', 'scripts/kafka.ts', '--version', process.env.TEST_KAFKA_VERSION || '3.9.1'];
+  kafka = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const bootstrap = await new Promise((resolve) => {
+    const rl = createInterface({ input: kafka.stdout });
+    rl.on('line', (line) => line.startsWith('bootstrap=') && resolve(line.slice('bootstrap='.length)));
+    kafka.on('exit', () => resolve(undefined));
+  });
+  if (!bootstrap) {
+    console.error('Apache Kafka did not start (its log tail is above)');
+    process.exit(1);
+  }
+  kafka.stdout.resume();
+  process.env.TEST_KAFKA_BOOTSTRAP = bootstrap;
+  console.log(`tests run on Apache Kafka ${process.env.TEST_KAFKA_VERSION || '3.9.1'} at ${bootstrap}`);
+}
+
 const runTmp = mkdtempSync(join(tmpdir(), 'kwd-test-run-'));
 let leftovers = [];
 let status;
@@ -55,6 +76,11 @@ try {
   leftovers = readdirSync(runTmp).filter((name) => !EXPECTED_TMP_ENTRIES.some((re) => re.test(name)));
 } finally {
   rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
+  if (kafka && kafka.exitCode === null) {
+    const exited = new Promise((r) => kafka.on('exit', r));
+    kafka.kill('SIGTERM');
+    await exited;
+  }
 }
 if (leftovers.length > 0) {
   console.error(`\nthe tests left ${leftovers.length} temp entr${leftovers.length === 1 ? 'y' : 'ies'} behind in TMPDIR (removed now): ${leftovers.join(', ')}`);

@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { suiteName } from '../helpers/suite-kafka.js';
 
+const GROUP = suiteName('api-group');
+const TOPIC = suiteName('api-topic');
 let broker: TestBroker;
 let app: RunningApp;
 
 before(async () => {
   broker = await startTestBroker();
-  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'api-group', KAFKA_TOPIC: 'api-topic' } });
+  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP, KAFKA_TOPIC: TOPIC } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
 });
 
@@ -35,11 +38,11 @@ test('JSON API round trip: POST returns 201 with the coordinates, GET lists it n
   const first = await client.postJson('/api/messages', { key: 'user-7', value: 'first' });
   assert.equal(first.status, 201);
   const created = first.json<{ topic: string; partition: number; offset: string }>();
-  assert.equal(created.topic, 'api-topic', 'topic defaults to kafka.topic');
+  assert.equal(created.topic, TOPIC, 'topic defaults to kafka.topic');
   assert.ok(Number.isInteger(created.partition) && created.partition >= 0 && created.partition < 3);
   assert.match(created.offset, /^\d+$/);
 
-  const second = await client.postJson('/api/messages', { topic: 'api-topic', key: 'user-7', value: 'second' });
+  const second = await client.postJson('/api/messages', { topic: TOPIC, key: 'user-7', value: 'second' });
   assert.equal(second.status, 201);
   const created2 = second.json<{ partition: number; offset: string }>();
   assert.equal(created2.partition, created.partition, 'same key, same partition');
@@ -53,7 +56,7 @@ test('JSON API round trip: POST returns 201 with the coordinates, GET lists it n
   const mine = list.filter((m) => m.key === 'user-7');
   assert.deepEqual(mine.map((m) => m.value), ['second', 'first']);
   assert.deepEqual(Object.keys(mine[0]!).sort(), ['group', 'instance', 'key', 'offset', 'partition', 'receivedAt', 'topic', 'value']);
-  assert.equal(mine[0]!.group, 'api-group');
+  assert.equal(mine[0]!.group, GROUP);
   assert.equal(mine[1]!.offset, created.offset);
   assert.equal(mine[0]!.instance, app.instanceId);
   assert.ok(!Number.isNaN(Date.parse(mine[0]!.receivedAt)));
@@ -84,7 +87,7 @@ test('JSON API validation: 400 with one error per field, same rules as the form'
 });
 
 test('a value over messages.maxBytes gets a field error; a body far over the limit gets 413', async () => {
-  const small = await startTestApp(broker.address, { env: { MESSAGES_MAX_BYTES: '100', KAFKA_GROUP_ID: 'api-small' } });
+  const small = await startTestApp(broker.address, { env: { MESSAGES_MAX_BYTES: '100', KAFKA_GROUP_ID: suiteName('api-small') } });
   try {
     const client = new Client(small.url);
     const over = await client.postJson('/api/messages', { value: 'x'.repeat(101) });
@@ -126,7 +129,7 @@ test('/healthz is always 200 while serving; /readyz reports producer and consume
 });
 
 test('after stop(), readiness is gone and the port no longer accepts connections', async () => {
-  const extra = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'api-stop' } });
+  const extra = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: suiteName('api-stop') } });
   await waitFor('extra ready', async () => (await fetch(`${extra.url}/readyz`)).status === 200);
   await extra.stop();
   assert.equal(extra.consumer.status().state, 'stopped');

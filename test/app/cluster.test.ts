@@ -11,6 +11,12 @@ import { pino } from 'pino';
 import type { RunningApp } from '../../src/main.js';
 import { createKafkaGateway, GroupNotEmptyError } from '../../src/kafka/client.js';
 import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { suiteName } from '../helpers/suite-kafka.js';
+
+const FORM_TOPIC = suiteName('made-by-form');
+const ORPHAN = suiteName('orphan-group');
+const SWITCHED = suiteName('switched-group');
+const GUARDED = suiteName('guarded-group');
 
 let broker: TestBroker;
 let admin: Admin;
@@ -83,8 +89,8 @@ after(async () => {
  * earlier one paused, reset or switched.
  */
 async function setup(t: TestContext, name: string, messages = 9) {
-  const TOPIC = `${name}-topic`;
-  const GROUP = `${name}-group`;
+  const TOPIC = suiteName(`${name}-topic`);
+  const GROUP = suiteName(`${name}-group`);
   const app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP, KAFKA_TOPIC: TOPIC, MESSAGES_CAPACITY: '200' } });
   t.after(() => app.stop());
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
@@ -160,11 +166,11 @@ test('/api/cluster and /cluster show topics, the group, its member, assignment, 
 
 test('create a topic and add partitions through the forms; bad input gets field errors, refusals get a flash', async (t) => {
   const { client } = await setup(t, 'forms', 0);
-  const created = await client.clusterForm('/cluster/topics', { topic: 'made-by-form', partitions: '4' });
+  const created = await client.clusterForm('/cluster/topics', { topic: FORM_TOPIC, partitions: '4' });
   assert.equal(created.status, 303);
   assert.equal(created.headers.get('location'), '/cluster');
-  assert.deepEqual(await client.flashText(), { kind: 'success', text: 'Created topic made-by-form with 4 partition(s).', detail: '' });
-  const meta = await admin.fetchTopicMetadata({ topics: ['made-by-form'] });
+  assert.deepEqual(await client.flashText(), { kind: 'success', text: `Created topic ${FORM_TOPIC} with 4 partition(s).`, detail: '' });
+  const meta = await admin.fetchTopicMetadata({ topics: [FORM_TOPIC] });
   assert.equal(meta.topics[0]!.partitions.length, 4);
 
   const bad = await client.clusterForm('/cluster/topics', { topic: 'bad name!', partitions: '0' });
@@ -173,29 +179,29 @@ test('create a topic and add partitions through the forms; bad input gets field 
   assert.match(bad.text, /data-testid="error-create-partitions">Enter a whole number from 1 to 1000\.</);
   assert.ok(bad.text.includes('value="bad name!"'), 'the typed value is kept');
 
-  const again = await client.clusterForm('/cluster/topics', { topic: 'made-by-form', partitions: '2' });
+  const again = await client.clusterForm('/cluster/topics', { topic: FORM_TOPIC, partitions: '2' });
   assert.equal(again.status, 303);
   const exists = await client.flashText();
   assert.equal(exists?.kind, 'danger');
-  assert.equal(exists?.text, 'Topic made-by-form was not created: a topic named made-by-form already exists.');
+  assert.equal(exists?.text, `Topic ${FORM_TOPIC} was not created: a topic named ${FORM_TOPIC} already exists.`);
 
-  const grown = await client.clusterForm('/cluster/partitions', { topic: 'made-by-form', count: '6' });
+  const grown = await client.clusterForm('/cluster/partitions', { topic: FORM_TOPIC, count: '6' });
   assert.equal(grown.status, 303);
-  assert.equal((await client.flashText())?.text, 'Topic made-by-form now has 6 partitions (it had 4).');
-  assert.equal((await admin.fetchTopicMetadata({ topics: ['made-by-form'] })).topics[0]!.partitions.length, 6);
+  assert.equal((await client.flashText())?.text, `Topic ${FORM_TOPIC} now has 6 partitions (it had 4).`);
+  assert.equal((await admin.fetchTopicMetadata({ topics: [FORM_TOPIC] })).topics[0]!.partitions.length, 6);
 
-  await client.clusterForm('/cluster/partitions', { topic: 'made-by-form', count: '5' });
+  await client.clusterForm('/cluster/partitions', { topic: FORM_TOPIC, count: '5' });
   const shrink = await client.flashText();
   assert.equal(shrink?.kind, 'danger');
   assert.equal(
     shrink?.text,
-    'No partitions were added to made-by-form: topic made-by-form already has 6 partitions; the new total must be larger (Kafka cannot remove partitions).',
+    `No partitions were added to ${FORM_TOPIC}: topic ${FORM_TOPIC} already has 6 partitions; the new total must be larger (Kafka cannot remove partitions).`,
   );
   await client.clusterForm('/cluster/partitions', { topic: 'no-such-topic', count: '5' });
   assert.equal((await client.flashText())?.text, 'No partitions were added to no-such-topic: there is no topic no-such-topic.');
   assert.ok(!(await admin.listTopics()).includes('no-such-topic'), 'checking does not auto-create the topic');
 
-  const notNumber = await client.clusterForm('/cluster/partitions', { topic: 'made-by-form', count: 'many' });
+  const notNumber = await client.clusterForm('/cluster/partitions', { topic: FORM_TOPIC, count: 'many' });
   assert.equal(notNumber.status, 400);
   assert.match(notNumber.text, /data-testid="error-partitions-count">Enter a whole number from 2 to 10000\.</);
 
@@ -207,7 +213,7 @@ test('create a topic and add partitions through the forms; bad input gets field 
 
   // The new topic shows up in the view.
   const view = (await client.get('/api/cluster')).json<ApiCluster>();
-  assert.equal(view.cluster.topics.find((t) => t.name === 'made-by-form')?.partitions.length, 6);
+  assert.equal(view.cluster.topics.find((t) => t.name === FORM_TOPIC)?.partitions.length, 6);
 });
 
 test('delete group: refused while it has members, done for an Empty group, "no such group" afterwards', async (t) => {
@@ -223,15 +229,15 @@ test('delete group: refused while it has members, done for an Empty group, "no s
   assert.equal(await groupState(GROUP), 'Stable');
 
   // A group that only has committed offsets (no members) is Empty and may go.
-  await admin.setOffsets({ groupId: 'orphan-group', topic: TOPIC, partitions: [{ partition: 0, offset: '1' }] });
-  await waitFor('orphan group empty', async () => (await groupState('orphan-group')) === 'Empty');
-  await client.clusterForm('/cluster/delete-group', { group: 'orphan-group' });
-  assert.deepEqual(await client.flashText(), { kind: 'success', text: 'Deleted group orphan-group.', detail: '' });
+  await admin.setOffsets({ groupId: ORPHAN, topic: TOPIC, partitions: [{ partition: 0, offset: '1' }] });
+  await waitFor('orphan group empty', async () => (await groupState(ORPHAN)) === 'Empty');
+  await client.clusterForm('/cluster/delete-group', { group: ORPHAN });
+  assert.deepEqual(await client.flashText(), { kind: 'success', text: `Deleted group ${ORPHAN}.`, detail: '' });
   const { groups } = await admin.listGroups();
-  assert.ok(!groups.some((g) => g.groupId === 'orphan-group'));
+  assert.ok(!groups.some((g) => g.groupId === ORPHAN));
 
-  await client.clusterForm('/cluster/delete-group', { group: 'orphan-group' });
-  assert.equal((await client.flashText())?.text, 'Group orphan-group was not deleted: there is no group orphan-group.');
+  await client.clusterForm('/cluster/delete-group', { group: ORPHAN });
+  assert.equal((await client.flashText())?.text, `Group ${ORPHAN} was not deleted: there is no group ${ORPHAN}.`);
 
   const empty = await client.clusterForm('/cluster/delete-group', { group: '   ' });
   assert.equal(empty.status, 400);
@@ -331,19 +337,19 @@ test('"consume as group" from the page replays the topic under the new group, la
   const { app, TOPIC, GROUP, client } = await setup(t, 'switch');
   const total = Number((await admin.fetchTopicOffsets(TOPIC)).reduce((n, e) => n + BigInt(e.high), 0n));
   assert.equal(total, 9);
-  const res = await client.clusterForm('/cluster/group', { group: 'switched-group' });
+  const res = await client.clusterForm('/cluster/group', { group: SWITCHED });
   assert.equal(res.status, 303);
-  assert.equal((await client.flashText())?.text, `This instance now consumes as group switched-group (it was ${GROUP}).`);
+  assert.equal((await client.flashText())?.text, `This instance now consumes as group ${SWITCHED} (it was ${GROUP}).`);
   const api = await waitFor('replayed under the new group', async () => {
     const { messages } = (await client.get('/api/messages')).json<{ messages: Array<{ group: string; value: string }> }>();
     return messages.length === total ? messages : undefined;
   }, 30_000);
-  assert.ok(api.every((m) => m.group === 'switched-group'), 'the buffer holds only the new group');
+  assert.ok(api.every((m) => m.group === SWITCHED), 'the buffer holds only the new group');
   assert.deepEqual(api.map((m) => m.value).sort(), Array.from({ length: 9 }, (_, i) => `m-${i}`));
   const home = await client.get('/');
-  assert.match(home.text, /data-testid="home-group">switched-group</);
-  assert.match(home.text, /data-testid="nav-group">switched-group</);
-  await waitFor('old group left, new one stable', async () => (await groupState(GROUP)) === 'Empty' && (await groupState('switched-group')) === 'Stable');
+  assert.ok(home.text.includes(`data-testid="home-group">${SWITCHED}<`));
+  assert.ok(home.text.includes(`data-testid="nav-group">${SWITCHED}<`));
+  await waitFor('old group left, new one stable', async () => (await groupState(GROUP)) === 'Empty' && (await groupState(SWITCHED)) === 'Stable');
 
   const bad = await client.clusterForm('/cluster/group', { group: '' });
   assert.equal(bad.status, 400);
@@ -351,12 +357,12 @@ test('"consume as group" from the page replays the topic under the new group, la
 });
 
 test('the offset writer refuses to commit when another member is in the group after all', async () => {
-  const TOPIC = 'guarded-topic';
+  const TOPIC = suiteName('guarded-topic');
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }] });
   // The Empty check and the throw-away member's join are not atomic; this exercises the second
   // guard directly, with a real member (the test's own consumer) already in the group.
   const other = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).consumer({
-    groupId: 'guarded-group',
+    groupId: GUARDED,
     heartbeatInterval: 300,
     sessionTimeout: 6000,
     // It only heartbeats between fetches; a short long-poll lets it notice the rebalance quickly.
@@ -372,12 +378,12 @@ test('the offset writer refuses to commit when another member is in the group af
     other.on(other.events.GROUP_JOIN, () => joins++);
     await other.run({ autoCommit: false, eachMessage: async () => {} });
     await waitFor('other member joined', () => joins > 0);
-    const before = await committed('guarded-group', TOPIC);
+    const before = await committed(GUARDED, TOPIC);
     await assert.rejects(
-      handle.setOffsets('guarded-group', TOPIC, [0, 1, 2].map((partition) => ({ partition, offset: '0' })), 3),
+      handle.setOffsets(GUARDED, TOPIC, [0, 1, 2].map((partition) => ({ partition, offset: '0' })), 3),
       (err) => err instanceof GroupNotEmptyError,
     );
-    assert.deepEqual(await committed('guarded-group', TOPIC), before, 'nothing was committed');
+    assert.deepEqual(await committed(GUARDED, TOPIC), before, 'nothing was committed');
   } finally {
     await other.disconnect();
     await handle.disconnect();

@@ -3,6 +3,8 @@
  * another member; `no-commit-crash` never commits and exits, in-process (exit recorded) and as
  * the real entry point in a child process. Short session timeouts keep this quick; the broker
  * here allows them (minSessionTimeoutMs 1000), as the app's own embedded broker does.
+ * With TEST_KAFKA=apache the same flows run on Apache Kafka, whose group.min.session.timeout.ms
+ * (6 s) refuses a 2 s session: there the session is Kafka's minimum and the stall outlasts it.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,10 +16,14 @@ import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkaj
 import type { RunningApp } from '../../src/main.js';
 import { CRASH_LOG_MESSAGE } from '../../src/kafka/failure-switch.js';
 import { Client, startTestApp, startTestBroker, tempDir, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { onApacheKafka, suiteName } from '../helpers/suite-kafka.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.ts');
 const TSX = import.meta.resolve('tsx');
-const FAST = { KAFKA_SESSION_TIMEOUT_MS: '2000', KAFKA_HEARTBEAT_INTERVAL_MS: '300' };
+const SESSION_MS = onApacheKafka ? 6000 : 2000;
+const FAST = { KAFKA_SESSION_TIMEOUT_MS: String(SESSION_MS), KAFKA_HEARTBEAT_INTERVAL_MS: onApacheKafka ? '1000' : '300' };
+/** Outlasts the takeover (session timeout, a rebalance, B's fetch) with room to spare on a loaded machine. */
+const STALL_MS = SESSION_MS + 6000;
 
 let broker: TestBroker;
 let admin: Admin;
@@ -26,7 +32,7 @@ const running: RunningApp[] = [];
 const dirs: string[] = [];
 
 before(async () => {
-  broker = await startTestBroker({ minSessionTimeoutMs: 1000 });
+  broker = await startTestBroker(onApacheKafka ? {} : { minSessionTimeoutMs: 1000 });
   const kafka = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING });
   admin = kafka.admin();
   await admin.connect();
@@ -65,8 +71,8 @@ const banner = (html: string) => {
 };
 
 test('stall: the stalled member is expelled, its message goes to the other member, and it rejoins when the stall ends', async () => {
-  const topic = 'stall-topic';
-  const group = 'stall-group';
+  const topic = suiteName('stall-topic');
+  const group = suiteName('stall-group');
   await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
   const env = { KAFKA_TOPIC: topic, KAFKA_GROUP_ID: group };
   const a = await start({ ...env, INSTANCE_ID: 'stall-a' });
@@ -81,14 +87,13 @@ test('stall: the stalled member is expelled, its message goes to the other membe
   const bad = await client.clusterForm('/cluster/failure', { mode: 'stall', afterMessages: '0', stallMs: '' });
   assert.equal(bad.status, 400);
   assert.match(bad.text, /data-testid="error-failure-afterMessages">Enter a whole number from 1 to 1000000\.</);
-  // The stall must outlast the takeover (session timeout 2 s, a rebalance, B's fetch) with room
-  // to spare on a loaded machine; the test checks that A was still stalling at that moment.
-  const armed = await client.clusterForm('/cluster/failure', { mode: 'stall', afterMessages: '1', stallMs: '8000' });
+  // The stall must outlast the takeover (STALL_MS); the test checks that A was still stalling then.
+  const armed = await client.clusterForm('/cluster/failure', { mode: 'stall', afterMessages: '1', stallMs: String(STALL_MS) });
   assert.equal(armed.status, 303);
   assert.equal((await client.flashText())?.text, 'Failure switch set to stall; it acts on message 1 from now.');
   assert.deepEqual(banner((await client.get('/consume')).text), {
     mode: 'stall',
-    text: 'Failure switch "stall": 1 more message(s), then the message handler blocks for 8000 ms.',
+    text: `Failure switch "stall": 1 more message(s), then the message handler blocks for ${STALL_MS} ms.`,
   });
 
   const target = a.consumer.status().partitions[0]!;
@@ -107,7 +112,7 @@ test('stall: the stalled member is expelled, its message goes to the other membe
   const alone = await waitFor('A expelled', async () => {
     const g = await members(group);
     return g.state === 'Stable' && g.members.length === 1 ? g : undefined;
-  }, 15_000);
+  }, SESSION_MS + 13_000);
   assert.equal(alone.members[0]!.clientId, 'kafka-web-demo-stall-b');
   await waitFor('B owns all partitions', () => b.consumer.status().partitions.length === 3);
   const takenOver = await waitFor('B got the stalled message', () => b.store.newestFirst().find((m) => m.value === 'stall-me'));
@@ -116,7 +121,7 @@ test('stall: the stalled member is expelled, its message goes to the other membe
   assert.equal(takenOver.offset, sent!.baseOffset);
   assert.equal(aStallingWhenTakenOver, true, 'A was still stalling when B took over');
 
-  // The stall ends after 8 s; A's late commit is refused, and A rejoins the group. A finished
+  // The stall ends after STALL_MS; A's late commit is refused, and A rejoins the group. A finished
   // handling the stalled message after losing the partition: stored (at-least-once: both
   // instances show it), but its commit was refused because A was no longer a member. All of it
   // is waited for together: the refusal and the rejoin come back in no fixed order.
@@ -128,7 +133,7 @@ test('stall: the stalled member is expelled, its message goes to the other membe
     assert.equal(a.store.newestFirst().find((m) => m.value === 'stall-me')?.instance, 'stall-a');
     assert.ok(a.consumer.status().commitFailures >= 1, 'the late commit failed');
     return a.failure.status();
-  }, 25_000);
+  }, STALL_MS + 17_000);
   assert.equal(status.mode, 'none', 'the switch acts once');
   assert.equal(status.lastStall?.offset, sent!.baseOffset);
   assert.equal(status.lastStall?.aborted, false);
@@ -137,8 +142,8 @@ test('stall: the stalled member is expelled, its message goes to the other membe
 });
 
 test('no-commit-crash (in-process, exit recorded): N messages stored, none committed, then exit(1); a new member gets them all', async () => {
-  const topic = 'crash-topic-1';
-  const group = 'crash-group-1';
+  const topic = suiteName('crash-topic-1');
+  const group = suiteName('crash-group-1');
   await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
   const exits: number[] = [];
   const a = await start({ KAFKA_TOPIC: topic, KAFKA_GROUP_ID: group, FAILURE_MODE: 'no-commit-crash', FAILURE_AFTER_MESSAGES: '3' }, (code) => exits.push(code));
@@ -168,8 +173,8 @@ test('no-commit-crash (in-process, exit recorded): N messages stored, none commi
 });
 
 test('no-commit-crash (src/main.ts as a child process): exits with code 1 and the log line, having committed nothing', async () => {
-  const topic = 'crash-topic-2';
-  const group = 'crash-group-2';
+  const topic = suiteName('crash-topic-2');
+  const group = suiteName('crash-group-2');
   await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
   const cwd = tempDir('kwd-crash-');
   dirs.push(cwd);
@@ -211,7 +216,7 @@ test('no-commit-crash (src/main.ts as a child process): exits with code 1 and th
 });
 
 test('the failure switch over JSON: validation, arming, and turning it off', async () => {
-  const a = await start({ KAFKA_TOPIC: 'json-failure-topic', KAFKA_GROUP_ID: 'json-failure' });
+  const a = await start({ KAFKA_TOPIC: suiteName('json-failure-topic'), KAFKA_GROUP_ID: suiteName('json-failure') });
   const client = new Client(a.url);
   const bad = await client.postJson('/api/failure', { mode: 'explode', afterMessages: 0 });
   assert.equal(bad.status, 400);
@@ -230,9 +235,10 @@ test('the failure switch over JSON: validation, arming, and turning it off', asy
 });
 
 test('pausing the consumer ends a running stall (it belongs to the membership being left)', async () => {
-  const topic = 'stall-pause-topic';
+  const topic = suiteName('stall-pause-topic');
+  const group = suiteName('stall-pause');
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-  const a = await start({ KAFKA_TOPIC: topic, KAFKA_GROUP_ID: 'stall-pause', FAILURE_MODE: 'stall', FAILURE_AFTER_MESSAGES: '1', FAILURE_STALL_MS: '600000' });
+  const a = await start({ KAFKA_TOPIC: topic, KAFKA_GROUP_ID: group, FAILURE_MODE: 'stall', FAILURE_AFTER_MESSAGES: '1', FAILURE_STALL_MS: '600000' });
   await waitFor('running', () => a.consumer.status().state === 'running');
   await producer.send({ topic, messages: [{ value: 'held' }] });
   await waitFor('stalling', () => a.failure.status().stalling);
@@ -241,5 +247,5 @@ test('pausing the consumer ends a running stall (it belongs to the membership be
   assert.equal(res.json<{ instance: { consumer: { state: string } } }>().instance.consumer.state, 'paused');
   assert.equal(a.failure.status().lastStall?.aborted, true);
   assert.equal(a.store.size, 0, 'the abandoned message is not stored by the client that left');
-  assert.equal((await members('stall-pause')).members.length, 0, 'it left the group');
+  assert.equal((await members(group)).members.length, 0, 'it left the group');
 });

@@ -9,6 +9,7 @@ import { startBroker } from '../../src/broker/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startApp, type RunningApp, type StartOptions } from '../../src/main.js';
+import { onApacheKafka, startSuiteKafka } from '../helpers/suite-kafka.js';
 
 const LOG_LEVEL = (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent';
 
@@ -30,6 +31,15 @@ export interface TestBroker {
 }
 
 export async function startTestBroker(opts: { dataDir?: string; port?: number; minSessionTimeoutMs?: number } = {}): Promise<TestBroker> {
+  // TEST_KAFKA=apache: the run's Apache Kafka (test/helpers/suite-kafka.ts). A test that needs
+  // the embedded broker's knobs (its data dir, a fixed port, a shorter minimum session) fails
+  // loudly there instead of quietly running on the embedded broker.
+  if (onApacheKafka) {
+    const given = Object.keys(opts).filter((k) => opts[k as keyof typeof opts] !== undefined);
+    if (given.length > 0) throw new Error(`this test needs the embedded broker (${given.join(', ')}); it cannot run with TEST_KAFKA=apache`);
+    const kafka = await startSuiteKafka();
+    return { port: Number(kafka.address.split(':')[1]), address: kafka.bootstrap, dataDir: kafka.dataDir, close: () => kafka.close() };
+  }
   const dataDir = opts.dataDir ?? tempDir('kwd-broker-');
   const broker = await startBroker({
     host: '127.0.0.1',

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { suiteName } from '../helpers/suite-kafka.js';
 
 let broker: TestBroker;
 
@@ -25,7 +26,7 @@ after(async () => {
  * test depends on what another one produced or consumed.
  */
 async function startPair(t: TestContext, name: string) {
-  const topic = `${name}-topic`;
+  const topic = suiteName(`${name}-topic`);
   const admin = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   t.after(() => admin.disconnect());
@@ -36,7 +37,7 @@ async function startPair(t: TestContext, name: string) {
     apps.push(await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: `${name}-${side}`, KAFKA_TOPIC: topic } }));
   }
   for (const app of apps) await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
-  return { topic, admin, a: apps[0]!, b: apps[1]!, groupA: `${name}-a`, groupB: `${name}-b` };
+  return { topic, admin, a: apps[0]!, b: apps[1]!, groupA: suiteName(`${name}-a`), groupB: suiteName(`${name}-b`) };
 }
 
 /** Sample values by metric name plus label set, e.g. `kafka_web_demo_consumer_lag{group="g",topic="t",partition="0"}`. */

@@ -4,13 +4,15 @@ import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
 import { readTopic, testKafka } from '../helpers/kafka.js';
 import { Client, consumeValues, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { suiteName } from '../helpers/suite-kafka.js';
 
+const GROUP = suiteName('pages-group');
 let broker: TestBroker;
 let app: RunningApp;
 
 before(async () => {
   broker = await startTestBroker();
-  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'pages-group' } });
+  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP } });
   await waitFor('consumer running', () => app.consumer.status().state === 'running');
 });
 
@@ -77,7 +79,7 @@ test('every invalid input re-renders the form with its field error (400) and kee
 });
 
 test('a message over messages.maxBytes is refused with the byte count', async () => {
-  const small = await startTestApp(broker.address, { env: { MESSAGES_MAX_BYTES: '16', KAFKA_GROUP_ID: 'small-group' } });
+  const small = await startTestApp(broker.address, { env: { MESSAGES_MAX_BYTES: '16', KAFKA_GROUP_ID: suiteName('small-group') } });
   try {
     const client = new Client(small.url);
     const res = await client.sendForm({ message: '訊息訊息訊息' }); // 6 characters, 18 bytes
@@ -135,7 +137,7 @@ test('home shows broker, topic, group, instance and consumer state; security hea
   assert.equal(res.status, 200);
   assert.match(res.text, /data-testid="broker-mode">External Kafka cluster</);
   assert.ok(res.text.includes(broker.address));
-  assert.ok(res.text.includes('pages-group'));
+  assert.ok(res.text.includes(GROUP));
   assert.ok(res.text.includes(app.instanceId));
   assert.match(res.text, /data-testid="consumer-state">\s*<span class="badge text-bg-success" data-state="running">/);
   const csp = res.headers.get('content-security-policy') ?? '';
@@ -150,7 +152,7 @@ test('home shows broker, topic, group, instance and consumer state; security hea
 });
 
 test('Consume page: empty state, the retention note and a refresh button', async () => {
-  const fresh = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'empty-group', KAFKA_TOPIC: 'nobody-writes-here', MESSAGES_CAPACITY: '5' } });
+  const fresh = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: suiteName('empty-group'), KAFKA_TOPIC: suiteName('nobody-writes-here'), MESSAGES_CAPACITY: '5' } });
   try {
     const res = await new Client(fresh.url).get('/consume');
     assert.equal(res.status, 200);

@@ -4,9 +4,12 @@ import fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { suiteName } from '../helpers/suite-kafka.js';
 
 let broker: TestBroker;
-const TOPIC = 'replay-topic';
+const TOPIC = suiteName('replay-topic');
+const GROUP_A = suiteName('replay-a');
+const GROUP_B = suiteName('replay-b');
 const COUNT = 12;
 
 before(async () => {
@@ -44,7 +47,7 @@ async function ready(app: RunningApp) {
 
 test('commits offset+1, a restart in the same group replays nothing, a new group replays the whole topic', async () => {
   const env = { KAFKA_TOPIC: TOPIC, MESSAGES_CAPACITY: '100' };
-  const first = await startTestApp(broker.address, { env: { ...env, KAFKA_GROUP_ID: 'replay-a' } });
+  const first = await startTestApp(broker.address, { env: { ...env, KAFKA_GROUP_ID: GROUP_A } });
   const sent: string[] = [];
   try {
     await ready(first);
@@ -57,7 +60,7 @@ test('commits offset+1, a restart in the same group replays nothing, a new group
     await waitFor('all consumed', () => first.store.size === COUNT);
     // The committed offset is the next one to read: equal to each partition's end once done.
     const offsets = await waitFor('commits caught up', async () => {
-      const rows = await committedVsEnd('replay-a');
+      const rows = await committedVsEnd(GROUP_A);
       // A partition that received nothing has no commit (-1) and end offset 0.
       return rows.every((r) => r.committed === r.end || (r.end === '0' && r.committed === '-1')) ? rows : undefined;
     });
@@ -66,7 +69,7 @@ test('commits offset+1, a restart in the same group replays nothing, a new group
     await first.stop();
   }
 
-  const again = await startTestApp(broker.address, { env: { ...env, KAFKA_GROUP_ID: 'replay-a' } });
+  const again = await startTestApp(broker.address, { env: { ...env, KAFKA_GROUP_ID: GROUP_A } });
   const markers = [0, 1, 2].map((p) => `after-restart-${p}`);
   try {
     await ready(again);
@@ -92,7 +95,7 @@ test('commits offset+1, a restart in the same group replays nothing, a new group
     await again.stop();
   }
 
-  const fresh = await startTestApp(broker.address, { env: { ...env, KAFKA_GROUP_ID: 'replay-b' } });
+  const fresh = await startTestApp(broker.address, { env: { ...env, KAFKA_GROUP_ID: GROUP_B } });
   try {
     const replayed = await waitFor('whole topic replayed', () => (fresh.store.size === COUNT + markers.length ? fresh.store.newestFirst() : undefined));
     const values = replayed.map((m) => m.value ?? '');

@@ -6,6 +6,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { suiteName } from '../helpers/suite-kafka.js';
+
+const GROUP = suiteName('stream-group');
+const TOPIC = suiteName('stream-topic');
+const REPLAY_GROUP = suiteName('stream-replay');
 
 let broker: TestBroker;
 let app: RunningApp;
@@ -13,7 +18,7 @@ let app: RunningApp;
 before(async () => {
   broker = await startTestBroker();
   app = await startTestApp(broker.address, {
-    env: { KAFKA_GROUP_ID: 'stream-group', KAFKA_TOPIC: 'stream-topic' },
+    env: { KAFKA_GROUP_ID: GROUP, KAFKA_TOPIC: TOPIC },
     start: { streams: { heartbeatMs: 300, maxClients: 2 } },
   });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
@@ -90,7 +95,7 @@ test('a newly consumed message arrives as one `message` event with the same JSON
     const { messages } = (await client.get('/api/messages')).json<{ messages: unknown[] }>();
     assert.deepEqual(pushed, messages.find((m) => (m as { value: string }).value === 'live <b>value</b>'));
     assert.equal(pushed.instance, app.instanceId);
-    assert.equal(pushed.group, 'stream-group');
+    assert.equal(pushed.group, GROUP);
     // A second message as a marker: once its event is in, a duplicate of the first would be too.
     assert.equal((await client.postJson('/api/messages', { key: 'live-key', value: 'marker' })).status, 201);
     const events = await waitFor('marker event', () => {
@@ -149,7 +154,7 @@ test('concurrent streams are capped, and a closed stream frees its slot and its 
 test('switching the group sends `reset` (the list is emptied), then the replayed messages', async (t) => {
   // Its own app and topic: switching the group changes the app for every later test, and the
   // replay needs a message of its own to replay.
-  const own = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'stream-switch', KAFKA_TOPIC: 'stream-switch-topic' } });
+  const own = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: suiteName('stream-switch'), KAFKA_TOPIC: suiteName('stream-switch-topic') } });
   t.after(() => own.stop());
   await waitFor('own app ready', async () => (await fetch(`${own.url}/readyz`)).status === 200);
   assert.equal((await new Client(own.url).postJson('/api/messages', { value: 'to be replayed' })).status, 201);
@@ -157,13 +162,13 @@ test('switching the group sends `reset` (the list is emptied), then the replayed
   const stream = await open('/api/messages/stream', own.url);
   try {
     await waitFor('connected', () => stream.text().length > 0);
-    const res = await new Client(own.url).postJson('/api/consumer/group', { group: 'stream-replay' });
+    const res = await new Client(own.url).postJson('/api/consumer/group', { group: REPLAY_GROUP });
     assert.equal(res.status, 200);
-    assert.equal(res.json<{ instance: { groupId: string } }>().instance.groupId, 'stream-replay');
+    assert.equal(res.json<{ instance: { groupId: string } }>().instance.groupId, REPLAY_GROUP);
     await waitFor('reset then replay', () => {
       const events = stream.events();
       const reset = events.findIndex((e) => e.event === 'reset');
-      return reset >= 0 && events.slice(reset + 1).some((e) => e.event === 'message' && JSON.parse(e.data).group === 'stream-replay' && JSON.parse(e.data).value === 'to be replayed');
+      return reset >= 0 && events.slice(reset + 1).some((e) => e.event === 'message' && JSON.parse(e.data).group === REPLAY_GROUP && JSON.parse(e.data).value === 'to be replayed');
     });
   } finally {
     stream.close();
@@ -171,7 +176,7 @@ test('switching the group sends `reset` (the list is emptied), then the replayed
 });
 
 test('on shutdown the open streams are ended, so stop() is not held up', async () => {
-  const own = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'stream-stop', KAFKA_TOPIC: 'stream-topic' } });
+  const own = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: suiteName('stream-stop'), KAFKA_TOPIC: TOPIC } });
   const ac = new AbortController();
   const res = await fetch(`${own.url}/api/messages/stream`, { signal: ac.signal });
   const reader = res.body!.getReader();

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
 import { startTestApp, startTestBroker, waitFor, type TestBroker } from '../app/harness.js';
+import { suiteName } from '../helpers/suite-kafka.js';
 
 const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'screenshots');
 
@@ -20,7 +21,7 @@ let browser: Browser;
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   broker = await startTestBroker();
-  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'browser-group' } });
+  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: suiteName('browser-group') } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

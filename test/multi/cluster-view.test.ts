@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepper } from '../helpers/steps.js';
 import { AssignerProtocol, Partitioners, type Admin, type Producer } from 'kafkajs';
-import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { startSuiteKafka, suiteName, type SuiteKafka } from '../helpers/suite-kafka.js';
 import { testKafka } from '../helpers/kafka.js';
 import {
   apiMessages,
@@ -24,11 +24,11 @@ import {
   type AppProcess,
 } from './harness.js';
 
-const TOPIC = 'multi-cluster';
-const GROUP = 'multi-cluster-group';
+const TOPIC = suiteName('multi-cluster');
+const GROUP = suiteName('multi-cluster-group');
 
 const procs = new ProcessSet();
-let broker: TestBroker;
+let broker: SuiteKafka;
 let admin: Admin;
 let producer: Producer;
 const produced = new Set<string>();
@@ -47,7 +47,7 @@ interface ApiCluster {
 }
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteKafka();
   const kafka = testKafka(broker.brokers);
   admin = kafka.admin();
   await admin.connect();
@@ -65,7 +65,7 @@ after(async () => {
 
 const app = (instanceId: string, groupId = GROUP) =>
   spawnApp(procs, {
-    brokers: broker.brokers[0]!,
+    brokers: broker.bootstrap,
     groupId,
     topic: TOPIC,
     instanceId,
@@ -185,7 +185,7 @@ test('one group seen from two instances, in steps on the same processes', { time
     await produce('backlog', 15);
 
     // Another instance in another group serves the view and the reset form.
-    const viewer = app('cluster-viewer', 'multi-cluster-viewer-group');
+    const viewer = app('cluster-viewer', suiteName('multi-cluster-viewer-group'));
     await viewer.ready();
     const view = await waitFor('group shown as empty', async () => {
       const v = await groupFrom(viewer);

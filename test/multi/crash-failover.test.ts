@@ -9,22 +9,23 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import { CRASH_LOG_MESSAGE } from '../../src/kafka/failure-switch.js';
-import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { startSuiteKafka, suiteName, type SuiteKafka } from '../helpers/suite-kafka.js';
 import { testKafka } from '../helpers/kafka.js';
 import { apiMessages, ProcessSet, recordId, settledAssignment, spawnApp, waitFor, type ApiMessage, type AppProcess } from './harness.js';
 
-const TOPIC = 'multi-crash';
-const GROUP = 'multi-crash-group';
+const TOPIC = suiteName('multi-crash');
+const GROUP = suiteName('multi-crash-group');
+// Also Kafka's group.min.session.timeout.ms: the shortest session Apache Kafka accepts.
 const SESSION_MS = 6000;
 const CRASH_AFTER = 5;
 
 const procs = new ProcessSet();
-let broker: TestBroker;
+let broker: SuiteKafka;
 let admin: Admin;
 let producer: Producer;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteKafka();
   const kafka = testKafka(broker.brokers);
   admin = kafka.admin();
   await admin.connect();
@@ -42,7 +43,7 @@ after(async () => {
 
 const app = (name: string, env: Record<string, string> = {}) =>
   spawnApp(procs, {
-    brokers: broker.brokers[0]!,
+    brokers: broker.bootstrap,
     groupId: GROUP,
     topic: TOPIC,
     instanceId: name,

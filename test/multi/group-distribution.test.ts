@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepper } from '../helpers/steps.js';
 import type { Admin } from 'kafkajs';
-import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { startSuiteKafka, suiteName, type SuiteKafka } from '../helpers/suite-kafka.js';
 import { testKafka } from '../helpers/kafka.js';
 import {
   apiMessages,
@@ -25,24 +25,24 @@ import {
   type AppProcess,
 } from './harness.js';
 
-const TOPIC = 'multi-distribution';
-const GROUP = 'multi-distribution-group';
+const TOPIC = suiteName('multi-distribution');
+const GROUP = suiteName('multi-distribution-group');
 // Long enough that a hand-over seen within SESSION_MS proves LeaveGroup, not session expiry.
 const SESSION_MS = 30_000;
 
 const procs = new ProcessSet();
-let broker: TestBroker;
+let broker: SuiteKafka;
 let admin: Admin;
 let apps: AppProcess[] = [];
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteKafka();
   admin = testKafka(broker.brokers).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }] });
   apps = ['a', 'b', 'c'].map((name) =>
     spawnApp(procs, {
-      brokers: broker.brokers[0]!,
+      brokers: broker.bootstrap,
       groupId: GROUP,
       topic: TOPIC,
       instanceId: `instance-${name}`,

@@ -1,0 +1,87 @@
+/**
+ * The one switch that runs a suite on either broker: TEST_KAFKA=embedded (default) or apache.
+ *
+ *   const kafka = await startSuiteKafka();       // embedded broker on port 0, or the run's Apache Kafka
+ *   spawnApp(procs, { brokers: kafka.address, groupId: suiteName('my-group'), ... });
+ *   after(() => kafka.cleanup());
+ *
+ * Under TEST_KAFKA=apache the tests use the Apache Kafka whose bootstrap is in
+ * TEST_KAFKA_BOOTSTRAP (scripts/run-tests.mjs starts one per run); without it the first test
+ * file to ask starts its own (scripts/lib/apache-kafka.ts, TEST_KAFKA_VERSION, default 3.9.1),
+ * stopped when the process exits. It never falls back to the embedded broker. Several files share
+ * one Kafka, so names must be unique: suiteName() adds a per-process suffix on Apache Kafka.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { startApacheKafka, DEFAULT_KAFKA_VERSION, type ApacheKafka } from '../../scripts/lib/apache-kafka.js';
+import { startTestBroker, makeTempDir, removeDir } from './broker.js';
+
+export type SuiteKafkaKind = 'embedded' | 'apache';
+
+export function suiteKafkaKind(): SuiteKafkaKind {
+  const raw = (process.env.TEST_KAFKA ?? 'embedded').trim().toLowerCase();
+  if (raw === 'embedded' || raw === '') return 'embedded';
+  if (raw === 'apache') return 'apache';
+  throw new Error(`TEST_KAFKA must be "embedded" or "apache", got "${process.env.TEST_KAFKA}"`);
+}
+
+export const onApacheKafka = suiteKafkaKind() === 'apache';
+/** The Apache Kafka release the suite runs on (only meaningful on Apache Kafka). */
+export const apacheKafkaVersion = process.env.TEST_KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
+export const apacheKafkaMajor = Number(apacheKafkaVersion.split('.')[0]);
+
+const SUFFIX = randomBytes(3).toString('hex');
+
+/** `base` on the embedded broker (each file has its own); `base-<suffix>` on a shared Apache Kafka. */
+export function suiteName(base: string): string {
+  return onApacheKafka ? `${base}-${SUFFIX}` : base;
+}
+
+export interface SuiteKafka {
+  kind: SuiteKafkaKind;
+  /** First bootstrap address, `host:port`. */
+  address: string;
+  /** Every bootstrap address (for kafkajs `brokers`). */
+  brokers: string[];
+  /** The bootstrap list as KAFKA_BROKERS wants it. */
+  bootstrap: string;
+  /** A temp dir owned by the test (the embedded broker's data dir; empty on Apache Kafka). */
+  dataDir: string;
+  /** Closes the embedded broker / releases the shared Kafka (which stays up for other files). */
+  cleanup(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let ownKafka: Promise<ApacheKafka> | undefined;
+
+async function apacheBootstrap(): Promise<string> {
+  const given = process.env.TEST_KAFKA_BOOTSTRAP?.trim();
+  if (given) return given;
+  ownKafka ??= startApacheKafka({ nodes: 1, version: apacheKafkaVersion });
+  const kafka = await ownKafka;
+  process.once('exit', () => {
+    for (const n of kafka.nodes) if (n.pid) process.kill(n.pid, 'SIGKILL');
+    fs.rmSync(kafka.dataDir, { recursive: true, force: true });
+  });
+  return kafka.bootstrap;
+}
+
+export async function startSuiteKafka(): Promise<SuiteKafka> {
+  if (!onApacheKafka) {
+    const b = await startTestBroker();
+    return {
+      kind: 'embedded',
+      address: b.brokers[0]!,
+      brokers: b.brokers,
+      bootstrap: b.brokers.join(','),
+      dataDir: b.dataDir,
+      cleanup: () => b.cleanup(),
+      close: () => b.cleanup(),
+    };
+  }
+  const bootstrap = await apacheBootstrap();
+  const brokers = bootstrap.split(',');
+  const dataDir = makeTempDir('suite-kafka-');
+  const release = async () => removeDir(dataDir);
+  return { kind: 'apache', address: brokers[0]!, brokers, bootstrap, dataDir, cleanup: release, close: release };
+}
