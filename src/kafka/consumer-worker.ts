@@ -109,6 +109,14 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     await this.dropClient(timeoutMs);
   }
 
+  /** Restarts a crashed consumer now instead of at the end of its backoff (the broker answers again). */
+  retryNow(): void {
+    if (this.current.state !== 'crashed') return;
+    this.attempt = 0;
+    clearTimeout(this.retryTimer);
+    void this.launch();
+  }
+
   /** Leaves the group and stays out until `resume` or `switchGroup`; the group can then go Empty. */
   pause(timeoutMs = 3000): Promise<void> {
     return this.serially(async () => {
