@@ -60,8 +60,13 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-/** Data directories locked by this process: a pid check cannot tell two brokers of one process apart. */
+/**
+ * Data directories and lock tokens of this process: a pid check cannot tell two brokers of one
+ * process apart. A token is registered before its file is created, so a contender in this
+ * process never mistakes a lock that is just being taken for a leftover.
+ */
 const heldHere = new Set<string>();
+const tokensHere = new Set<string>();
 
 /** Parses a lock file; the older format was just the pid. */
 export function parseLockInfo(text: string): LockInfo | undefined {
@@ -157,7 +162,7 @@ async function stillHeld(holder: LockInfo | undefined, mtimeMs: number, opts: Ac
     // Unreadable: a crash of an old version between create and write. Give a live writer time.
     return Date.now() - mtimeMs < 10_000 ? 'an unreadable lock file that is only seconds old' : undefined;
   }
-  if (holder.pid !== process.pid && (await isLiveBrokerPid(holder.pid))) return `process ${holder.pid}`;
+  if (holder.pid === process.pid ? tokensHere.has(holder.token) : await isLiveBrokerPid(holder.pid)) return `process ${holder.pid}`;
   if (holder.host !== undefined && holder.port !== undefined && holder.port > 0) {
     const ours = opts.address && opts.address.port === holder.port && opts.address.host === holder.host;
     if (!ours && (await accepts(holder.host, holder.port))) {
@@ -206,13 +211,22 @@ export async function acquireDataDirLock(dataDir: string, opts: AcquireLockOptio
     ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
   };
   let brokeStale: LockInfo | undefined;
+  tokensHere.add(info.token);
   for (let attempt = 0; ; attempt++) {
-    if (await createExclusive(path, JSON.stringify(info))) break;
+    let created: boolean;
+    try {
+      created = await createExclusive(path, JSON.stringify(info));
+    } catch (err) {
+      tokensHere.delete(info.token);
+      throw err;
+    }
+    if (created) break;
     const existing = await readInfo(path);
     if (existing === null) continue; // released meanwhile: try again at once
     const mtimeMs = (await fsp.stat(path).catch(() => null))?.mtimeMs ?? 0;
     const reason = await stillHeld(existing.info, mtimeMs, opts);
     if (reason !== undefined || attempt >= 20) {
+      tokensHere.delete(info.token);
       throw new DataDirLockedError(
         dataDir,
         existing.info,
@@ -238,9 +252,10 @@ export async function acquireDataDirLock(dataDir: string, opts: AcquireLockOptio
     async release() {
       if (released) return;
       released = true;
-      heldHere.delete(dataDir);
       const now = await readInfo(path).catch(() => null);
       if (now?.info?.token === info.token) await fsp.rm(path, { force: true });
+      heldHere.delete(dataDir);
+      tokensHere.delete(info.token);
     },
   };
 }
