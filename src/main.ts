@@ -109,10 +109,8 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
   // The embedded broker moving between instances: readiness follows at once, and the clients
   // reconnect as soon as it answers again instead of waiting out their backoff.
   broker.on('lost', () => producer.checkNow());
-  broker.on('available', () => {
-    producer.reconnectNow();
-    consumer.retryNow();
-  });
+  broker.on('available', () => producer.reconnectNow());
+  broker.on('replaced', () => void consumer.rejoin());
 
   // A stall belongs to the membership being left: pausing or switching ends it, so leaving is
   // not held up for the rest of the stall.

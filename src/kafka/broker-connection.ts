@@ -43,6 +43,11 @@ interface BrokerEvents {
   lost: [];
   /** The embedded broker answers again after it was lost (whoever hosts it now). */
   available: [];
+  /**
+   * The broker that answers now is another process than the one before (or it cannot be told):
+   * its group coordinator knows no members, so clients must join afresh.
+   */
+  replaced: [];
 }
 
 export interface BrokerConnection extends EventEmitter<BrokerEvents> {
@@ -227,10 +232,12 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
       if (held) {
         this.watch = held;
         this.reachable = true;
+        const before = this.known;
         await this.noteHost();
         if (wasLost) {
           wasLost = false;
           this.emit('available');
+          if (!before || !this.known || before.token !== this.known.token) this.emit('replaced');
         }
         this.startRefresh();
         await held.closed;
@@ -246,6 +253,7 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
       }
       if (await this.tryTakeover()) {
         this.emit('available');
+        this.emit('replaced');
         break;
       }
       await sleep(this.timing.retryMs + Math.random() * this.timing.retryMs);
