@@ -222,7 +222,10 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
       let held;
       try {
         held = await holdKafkaConnection(this.config.host, this.config.port, this.timing.probeTimeoutMs);
-      } catch {
+      } catch (err) {
+        // Accepted but no answer: the broker is alive but slow (a loaded machine), or a successor
+        // is still recovering the log. Either way the address is taken; wait for it.
+        if ((err as NodeJS.ErrnoException).code === 'ESILENT' && !this.stopped) continue;
         held = undefined;
       }
       if (this.stopped) {
@@ -251,6 +254,14 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
         this.log.warn({ broker: this.addresses[0], host: this.known?.owner ?? null, hostPid: this.known?.pid ?? null }, 'the embedded Kafka broker is gone; trying to take it over');
         this.emit('lost');
       }
+      if (!this.known) {
+        // The broker we lost did not serve our data directory (another --data-dir, or a broker
+        // elsewhere): taking over with our directory would serve other data under its address.
+        if (this.lastFailure !== 'foreign') this.log.warn({ dataDir: this.config.dataDir }, 'the lost broker did not use this instance\'s data directory; waiting for it instead of taking over');
+        this.lastFailure = 'foreign';
+        await sleep(1000);
+        continue;
+      }
       if (await this.tryTakeover()) {
         this.emit('available');
         this.emit('replaced');
@@ -273,6 +284,13 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
         return true;
       }
       this.log.debug({ reason: attempt.message }, 'another process serves or holds the embedded broker; staying a client');
+      if (attempt.reason === 'data-dir-locked') {
+        // A live process holds the directory without serving this address (another broker on
+        // another port?): nothing will change within milliseconds.
+        if (attempt.message !== this.lastFailure) this.log.warn({ reason: attempt.message }, 'cannot take over the embedded Kafka broker: its data directory is held by another process');
+        this.lastFailure = attempt.message;
+        await sleep(1000);
+      }
       return false;
     } catch (err) {
       const message = (err as Error).message;

@@ -106,9 +106,18 @@ function apiVersionsOver(
       if (err) reject(err);
       else resolve({ result: result!, socket });
     };
-    const timer = setTimeout(() => finish(new Error(`no ApiVersions answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    let connected = false;
+    const timer = setTimeout(() => {
+      // Connected but silent: something holds the port (busy, stopped, or still starting).
+      const err = new Error(`no ApiVersions answer from ${host}:${port} within ${timeoutMs} ms`) as NodeJS.ErrnoException;
+      if (connected) err.code = 'ESILENT';
+      finish(err);
+    }, timeoutMs);
 
-    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => socket.write(request));
+    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      socket.write(request);
+    });
     socket.on('error', onError);
     socket.on('close', onClose);
     socket.on('data', onData);
