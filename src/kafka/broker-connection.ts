@@ -307,7 +307,7 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
     if (!info) return;
     const before = this.known;
     this.known = info;
-    if (before && before.token !== info.token && before.pid !== info.pid) {
+    if (before && before.token !== info.token) {
       this.handoffCount++;
       const to = describe(info);
       this.log.info({ broker: this.addresses[0], from: before.owner ?? null, fromPid: before.pid, to: to.instanceId, toPid: to.pid, handoffs: this.handoffCount }, 'the embedded Kafka broker moved to another process');
@@ -342,8 +342,9 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
   }
 }
 
+/** Another process's lock (or another app in this process, in tests): never ourselves, since we would be hosting. */
 function describe(info: LockInfo): BrokerHostInfo {
-  return { instanceId: info.owner ?? null, pid: info.pid, since: info.since || null, self: info.pid === process.pid };
+  return { instanceId: info.owner ?? null, pid: info.pid, since: info.since || null, self: false };
 }
 
 /**
