@@ -103,17 +103,19 @@ interface BrokerView {
   handoffs: number;
 }
 
-async function brokerView(app: AppProcess): Promise<BrokerView> {
+/** The broker as /api/cluster reports it; `admin` says whether its admin client could read the cluster. */
+async function brokerView(app: AppProcess): Promise<BrokerView & { admin: boolean }> {
   const res = await fetch(`${app.url}/api/cluster`, { signal: AbortSignal.timeout(10_000) });
-  return ((await res.json()) as { broker: BrokerView }).broker;
+  const body = (await res.json()) as { broker: BrokerView; cluster: unknown };
+  return { ...body.broker, admin: res.status === 200 && body.cluster !== null };
 }
 
-/** All `apps` agree on one host among them, which says it hosts. Returns it. */
+/** All `apps` agree on one host among them, which says it hosts, and their admin clients work again. Returns it. */
 async function agreedHost(apps: AppProcess[]): Promise<AppProcess> {
   return waitFor(`${apps.map((a) => a.instanceId).join(', ')} agree on the broker host`, async () => {
     const views = await Promise.all(apps.map(brokerView));
     const ids = new Set(views.map((v) => v.host?.instanceId));
-    if (ids.size !== 1 || !views.every((v) => v.reachable)) return false;
+    if (ids.size !== 1 || !views.every((v) => v.reachable && v.admin)) return false;
     const host = apps.find((a) => a.instanceId === views[0]!.host?.instanceId);
     const hostView = views[apps.indexOf(host!)];
     return host && hostView?.mode === 'embedded-started' && hostView.host?.self && host.pid === hostView.host.pid ? host : false;
