@@ -16,6 +16,7 @@ import { rawLimits } from './parts/raw.js';
 import { webProduce } from './parts/web.js';
 import { endToEnd } from './parts/e2e.js';
 import { failover } from './parts/failover.js';
+import { embeddedFailover } from './parts/embedded-failover.js';
 import { brokerMemory } from './parts/memory.js';
 import { formatSummary, type ProfileSummary } from './lib/profile.js';
 import { markdownTable, row, type Row } from './lib/report.js';
@@ -86,6 +87,9 @@ await part('5', 'failover', async () => {
   const r = await failover({ runs: n, log });
   rows.push(...r.rows);
   data.failover = r.data;
+  const e = await embeddedFailover({ runs: n, log });
+  rows.push(...e.rows);
+  data.embeddedFailover = e.data;
 });
 await part('6', 'memory', async () => {
   const r = await brokerMemory({ log });

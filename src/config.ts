@@ -36,7 +36,7 @@ interface FieldSpec {
 
 /** The settings table; README rows and the env/flag lookups are both driven by it. */
 export const CONFIG_FIELDS: readonly FieldSpec[] = [
-  { path: 'kafka.brokers', env: 'KAFKA_BROKERS', flag: 'brokers', description: '`embedded` (start or join the in-process broker) or `host:port,host:port`' },
+  { path: 'kafka.brokers', env: 'KAFKA_BROKERS', flag: 'brokers', description: '`embedded` (host the broker in-process, or join the instance that does and take it over if it goes) or `host:port,host:port`' },
   { path: 'kafka.topic', env: 'KAFKA_TOPIC', flag: 'topic', description: 'topic the consumer reads and the form suggests' },
   { path: 'kafka.groupId', env: 'KAFKA_GROUP_ID', flag: 'group-id', description: 'consumer group id' },
   { path: 'kafka.clientId', env: 'KAFKA_CLIENT_ID', flag: 'client-id', description: 'Kafka client id' },

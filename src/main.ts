@@ -56,8 +56,8 @@ export interface StartOptions {
 export async function startApp(config: AppConfig, logger: Logger, options: StartOptions = {}): Promise<RunningApp> {
   // Read the CA file before anything starts, so a bad path fails fast and alone.
   const security = kafkaSecurity(config.kafka);
-  const broker = await connectBroker(config, logger);
   let instanceId = config.instance.id ?? `${displayHost(config.http.host)}:${config.http.port}`;
+  const broker = await connectBroker(config, logger, instanceId);
   let shuttingDown = false;
 
   const gateway = createKafkaGateway({
@@ -105,8 +105,15 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     consumerTarget: () => ({ groupId: consumer.status().groupId, topic: config.kafka.topic }),
     groupLag: (groupId, topic, timeoutMs) => admin.groupLag(groupId, topic, timeoutMs),
     instanceId: () => instanceId,
+    broker,
+    brokerHosting: () => broker.mode === 'embedded-started',
     logger,
   });
+  // The embedded broker moving between instances: readiness follows at once, and the clients
+  // reconnect as soon as it answers again instead of waiting out their backoff.
+  broker.on('lost', () => producer.checkNow());
+  broker.on('available', () => producer.reconnectNow());
+  broker.on('replaced', () => void consumer.rejoin());
 
   // A stall belongs to the membership being left: pausing or switching ends it, so leaving is
   // not held up for the rest of the stall.
@@ -133,7 +140,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     metrics,
     streams,
     store,
-    broker: { mode: broker.mode, addresses: broker.addresses },
+    broker: { status: () => broker.status() },
     instanceId: () => instanceId,
     lifecycle: { isShuttingDown: () => shuttingDown },
     secrets: resolveSecrets(config.secrets, logger),
@@ -148,6 +155,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     throw err;
   }
   if (!config.instance.id) instanceId = `${displayHost(config.http.host)}:${server.port}`;
+  broker.setInstanceId(instanceId);
   const url = `http://${displayHost(config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host)}:${server.port}`;
 
   producer.start();
@@ -162,6 +170,8 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     (stopping ??= (async () => {
       shuttingDown = true;
       logger.info('shutting down');
+      // A stopping instance must not take the broker over; if it hosts, it hands over below.
+      broker.stopWatching();
       const started = Date.now();
       const left = () => Math.max(100, SHUTDOWN_TIMEOUT_MS - 500 - (Date.now() - started));
       // Live streams never end by themselves; close them so the server can close at once.

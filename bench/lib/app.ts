@@ -14,6 +14,11 @@ export interface AppOptions {
   /** `embedded` (start one in-process on a free port in `dataDir`) or host:port of a broker. */
   brokers: string;
   dataDir?: string;
+  /**
+   * With `embedded`: a fixed port shared by several instances (they hand the broker over among
+   * themselves); the instance may then join instead of starting it. Default: a private free port.
+   */
+  embeddedPort?: number;
   topic: string;
   groupId?: string;
   instanceId?: string;
@@ -29,7 +34,7 @@ export async function startAppChild(opts: AppOptions): Promise<AppChild> {
     KAFKA_BROKERS: opts.brokers,
     KAFKA_TOPIC: opts.topic,
     KAFKA_GROUP_ID: opts.groupId ?? 'bench-group',
-    EMBEDDED_PORT: '0',
+    EMBEDDED_PORT: String(opts.embeddedPort ?? 0),
     EMBEDDED_DATA_DIR: opts.dataDir ?? '',
     INSTANCE_ID: opts.instanceId ?? '',
     // Fixed secrets: without them the app warns and generates per-process ones; forms are not
@@ -45,7 +50,9 @@ export async function startAppChild(opts: AppOptions): Promise<AppChild> {
   for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
   const c = spawnTsx('src/main.ts', [], env, opts.nodeFlags);
   let broker = opts.brokers;
-  if (opts.brokers === 'embedded') {
+  if (opts.brokers === 'embedded' && opts.embeddedPort !== undefined) {
+    broker = `127.0.0.1:${opts.embeddedPort}`;
+  } else if (opts.brokers === 'embedded') {
     const rec = await c.waitForJson((r) => r.msg === 'started the embedded Kafka broker in this process', 60_000, 'embedded broker start');
     broker = String(rec.broker);
   }

@@ -153,6 +153,17 @@
     setLive('failure', line);
   }
 
+  // Same wording as src/web/broker-host-text.ts.
+  function brokerHost(b) {
+    if (b.mode === 'external') return t('broker.host.external');
+    var h = b.host;
+    var line = !h ? t('broker.host.unknown')
+      : h.self ? t('broker.host.self', { instance: h.instanceId || '', pid: h.pid, since: h.since || '?' })
+      : h.instanceId ? t('broker.host.other', { instance: h.instanceId, pid: h.pid, since: h.since || '?' })
+      : t('broker.host.standalone', { pid: h.pid });
+    return b.reachable ? line : line + ' ' + t('broker.host.unreachable');
+  }
+
   function status(message) {
     var node = document.getElementById('live-status');
     if (node) node.textContent = message ? t('cluster.livePaused', { reason: message }) : '';
@@ -167,6 +178,7 @@
       })
       .then(function (r) {
         if (r.body.instance) renderInstance(r.body.instance);
+        if (r.body.broker) setLive('broker-host', brokerHost(r.body.broker));
         if (!r.ok || !r.body.cluster) {
           status(r.body.error || 'HTTP error');
           return;

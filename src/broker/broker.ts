@@ -12,9 +12,15 @@ import { FramePool } from './server/frame-pool.js';
 import { RequestMemory } from './server/request-memory.js';
 import { CRC32C_IMPLEMENTATION } from './protocol/crc32c.js';
 import { LogManager } from './storage/log-manager.js';
+import type { LockInfo } from './storage/data-dir-lock.js';
 import { ProducerStateManager } from './producers/producer-state.js';
 
-export type BrokerOptions = Partial<BrokerConfig> & { dataDir: string; logger?: Logger };
+export type BrokerOptions = Partial<BrokerConfig> & {
+  dataDir: string;
+  logger?: Logger;
+  /** Written into the data directory's lock file, so other processes can tell who serves it. */
+  lockOwner?: string;
+};
 
 export interface RunningBroker {
   /** The advertised host (what clients are told to connect to). */
@@ -28,6 +34,12 @@ export interface RunningBroker {
   readonly groups: GroupCoordinator;
   /** Resource use right now: connections, request memory, open segment files, partitions. */
   stats(): BrokerStats;
+  /** The data directory's lock as held now; `brokeStale` names a dead holder it replaced. */
+  lockInfo(): LockInfo;
+  readonly brokeStaleLock: LockInfo | undefined;
+  /** Rewrites the lock file's owner label (e.g. once the owner knows its own name). */
+  setLockOwner(owner: string): Promise<void>;
+  /** Releases the data directory before the port, so a successor can take over at once. */
   close(): Promise<void>;
 }
 
@@ -50,11 +62,12 @@ export interface BrokerStats {
 }
 
 /**
- * Starts a single-node Kafka-protocol broker: loads (and recovers) the log from dataDir, then
- * listens. Resolves once clients can connect.
+ * Starts a single-node Kafka-protocol broker: binds its address, locks and loads (recovers) the
+ * log from dataDir, then serves. Resolves once clients are served. Fails with EADDRINUSE, or a
+ * DataDirLockedError, without having read the directory.
  */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
-  const { logger: givenLogger, ...rest } = options;
+  const { logger: givenLogger, lockOwner: _lockOwner, ...rest } = options;
   const config: BrokerConfig = { ...DEFAULT_BROKER_CONFIG, ...stripUndefined(rest), dataDir: resolve(options.dataDir) };
   for (const key of ['maxRequestBytes', 'queuedMaxRequestBytes', 'maxConnectionRequestBytes', 'maxPartitions'] as const) {
     if (!Number.isSafeInteger(config[key]) || config[key] < 1) throw new Error(`broker setting ${key} must be a positive integer, got ${config[key]}`);
@@ -62,18 +75,61 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const logger = givenLogger ?? pino({ name: 'broker', level: process.env.LOG_LEVEL ?? 'info' });
   await mkdir(config.dataDir, { recursive: true });
 
-  const logs = await LogManager.open({
-    dataDir: config.dataDir,
-    defaults: {
-      segmentBytes: config.segmentBytes,
-      segmentMs: config.segmentMs,
-      retentionMs: config.retentionMs,
-      retentionBytes: config.retentionBytes,
-    },
-    logger: logger.child({ component: 'storage' }),
-    maxOpenFiles: config.maxOpenFiles,
-    maxPartitions: config.maxPartitions,
+  // The address first: only one process can bind host:port, so among brokers contending for one
+  // address (app instances taking over after the host died) exactly one gets past this line and
+  // goes on to lock and open the directory; the others fail with EADDRINUSE having touched
+  // nothing. Connections that arrive while the log is being recovered wait, paused, until it is
+  // open, instead of being refused.
+  const connections = new Set<Connection>();
+  const sockets = new Set<Socket>();
+  const parked: Socket[] = [];
+  let accept: ((socket: Socket) => void) | undefined;
+  let closingServer = false;
+  const server: Server = createServer({ pauseOnConnect: true }, (socket) => {
+    if (closingServer) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    if (accept) accept(socket);
+    else parked.push(socket);
   });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const bound = server.address();
+  const boundPort = typeof bound === 'object' && bound ? bound.port : config.port;
+  const stopListening = async () => {
+    closingServer = true;
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+
+  let logs: LogManager;
+  try {
+    logs = await LogManager.open({
+      dataDir: config.dataDir,
+      defaults: {
+        segmentBytes: config.segmentBytes,
+        segmentMs: config.segmentMs,
+        retentionMs: config.retentionMs,
+        retentionBytes: config.retentionBytes,
+      },
+      logger: logger.child({ component: 'storage' }),
+      lock: { owner: options.lockOwner, address: { host: config.host, port: boundPort } },
+      maxOpenFiles: config.maxOpenFiles,
+      maxPartitions: config.maxPartitions,
+    });
+  } catch (err) {
+    await stopListening();
+    throw err;
+  }
   const groups = new GroupCoordinator({
     offsets: logs.offsets,
     initialRebalanceDelayMs: config.initialRebalanceDelayMs,
@@ -81,11 +137,23 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     maxSessionTimeoutMs: config.maxSessionTimeoutMs,
     logger: logger.child({ component: 'groups' }),
   });
-  const producers = await ProducerStateManager.open(config.dataDir);
+  let producers: ProducerStateManager;
+  try {
+    producers = await ProducerStateManager.open(config.dataDir);
+  } catch (err) {
+    groups.close();
+    await logs.close();
+    await stopListening();
+    throw err;
+  }
   const shutdown = new AbortController();
   // Every parked Fetch listens for shutdown; dozens at once are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
-  let advertised = { host: config.advertisedHost ?? config.host, port: config.advertisedPort ?? config.port };
+  const advertised = {
+    host: config.advertisedHost ?? (config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host),
+    port: config.advertisedPort ?? boundPort,
+  };
+  config.port = boundPort;
   const context: BrokerContext = {
     config,
     logs,
@@ -97,38 +165,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   };
 
   const handlers = createHandlerTable();
-  const connections = new Set<Connection>();
-  const sockets = new Set<Socket>();
   let nextConnectionId = 1;
   const framePool = new FramePool();
   const memory = new RequestMemory(config.queuedMaxRequestBytes, config.maxConnectionRequestBytes);
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+  accept = (socket) => {
     const conn = new Connection(socket, context, handlers, nextConnectionId++, (c) => connections.delete(c), framePool, memory);
     connections.add(conn);
-  });
-
-  try {
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolveListen();
-      });
-    });
-  } catch (err) {
-    groups.close();
-    await logs.close();
-    throw err;
-  }
-  const bound = server.address();
-  const boundPort = typeof bound === 'object' && bound ? bound.port : config.port;
-  advertised = {
-    host: config.advertisedHost ?? (config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host),
-    port: config.advertisedPort ?? boundPort,
+    socket.resume();
   };
-  config.port = boundPort;
+  for (const socket of parked.splice(0)) if (!socket.destroyed) accept(socket);
 
   const retentionTimer = setInterval(() => {
     logs.enforceRetention().catch((err) => logger.error({ err }, 'retention check failed'));
@@ -178,16 +223,22 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         maxPartitions: logs.maxPartitions,
       };
     },
+    lockInfo: () => logs.lock.info(),
+    brokeStaleLock: logs.lock.brokeStale,
+    setLockOwner: (owner) => logs.lock.setOwner(owner),
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);
         shutdown.abort();
-        const serverClosed = new Promise<void>((r) => server.close(() => r()));
+        // New connections are refused from here on, but the port stays bound until the lock is
+        // released: a process taking over (binds, then locks) then finds the directory free
+        // instead of racing our last writes.
+        closingServer = true;
         for (const c of connections) c.close();
         for (const s of sockets) s.destroy();
         groups.close();
-        await serverClosed;
         await logs.close();
+        await stopListening();
         logger.info('embedded Kafka broker stopped');
       })();
       return closing;

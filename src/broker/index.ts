@@ -1,3 +1,4 @@
 // Public surface of the embedded broker library. It imports nothing from the web app.
 export { startBroker, type BrokerOptions, type BrokerStats, type RunningBroker } from './broker.js';
 export { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './config.js';
+export { DataDirLockedError, readDataDirLock, isLiveBrokerPid, type LockInfo } from './storage/data-dir-lock.js';

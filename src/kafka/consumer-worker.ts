@@ -123,6 +123,25 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     await this.dropClient(timeoutMs);
   }
 
+  /**
+   * Replaces the client with a fresh one that joins the group again. For when the broker itself
+   * was replaced (the embedded broker moved to another instance): kafkajs reconnects to the new
+   * broker by itself but keeps its old membership, which the new coordinator has never heard of,
+   * so its commits fail until it happens to rejoin. Messages it had not committed are delivered
+   * again, to whichever member gets the partition.
+   */
+  rejoin(timeoutMs = 1000): Promise<void> {
+    return this.serially(async () => {
+      const state = this.current.state;
+      if (state === 'stopped' || state === 'paused' || state === 'idle') return;
+      await this.dropClient(timeoutMs);
+      if (this.isStopped() || this.current.state === 'paused') return;
+      this.attempt = 0;
+      this.log.info('the broker was replaced; rejoining the group with a fresh client');
+      void this.launch();
+    });
+  }
+
   /** Leaves the group and stays out until `resume` or `switchGroup`; the group can then go Empty. */
   pause(timeoutMs = 3000): Promise<void> {
     return this.serially(async () => {

@@ -29,6 +29,42 @@ export function probeKafka(
   clientId = 'kafka-web-demo-probe',
   tlsOptions?: tls.ConnectionOptions,
 ): Promise<ProbeResult> {
+  return apiVersionsOver(host, port, timeoutMs, clientId, tlsOptions, false).then(({ result }) => result);
+}
+
+export interface HeldKafkaConnection {
+  result: ProbeResult;
+  /** Resolves when the broker closes the connection (it stopped, or its process died). */
+  closed: Promise<void>;
+  close(): void;
+}
+
+/**
+ * Like probeKafka, but keeps the connection open afterwards: the kernel closes it the moment
+ * the broker's process exits, however it exits, which is the fastest way to notice.
+ */
+export function holdKafkaConnection(host: string, port: number, timeoutMs = 1500, clientId = 'kafka-web-demo-watch'): Promise<HeldKafkaConnection> {
+  return apiVersionsOver(host, port, timeoutMs, clientId, undefined, true).then(({ result, socket }) => {
+    const closed = new Promise<void>((resolve) => {
+      if (socket.destroyed) return resolve();
+      socket.once('close', () => resolve());
+    });
+    socket.on('error', () => socket.destroy());
+    // Anything the broker sends unasked is not ours to read; only the close matters.
+    socket.on('data', () => {});
+    socket.setKeepAlive(true, 1000);
+    return { result, closed, close: () => socket.destroy() };
+  });
+}
+
+function apiVersionsOver(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  clientId: string,
+  tlsOptions: tls.ConnectionOptions | undefined,
+  keepOpen: boolean,
+): Promise<{ result: ProbeResult; socket: net.Socket }> {
   return new Promise((resolve, reject) => {
     const correlationId = Math.floor(Math.random() * 0x7fffffff);
     const client = Buffer.from(clientId, 'utf8');
@@ -45,20 +81,7 @@ export function probeKafka(
     const socket = tlsOptions
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...tlsOptions })
       : net.connect({ host, port });
-    const finish = (err: Error | null, result?: ProbeResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(result!);
-    };
-    const timer = setTimeout(() => finish(new Error(`no ApiVersions answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
-
-    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => socket.write(request));
-    socket.on('error', (err) => finish(err));
-    socket.on('close', () => finish(new Error(`${host}:${port} closed the connection without an ApiVersions answer`)));
-    socket.on('data', (chunk) => {
+    const onData = (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       if (received.length < 4) return;
       const size = received.readInt32BE(0);
@@ -69,7 +92,35 @@ export function probeKafka(
       } catch (err) {
         finish(err as Error);
       }
+    };
+    const onClose = () => finish(new Error(`${host}:${port} closed the connection without an ApiVersions answer`));
+    const onError = (err: Error) => finish(err);
+    const finish = (err: Error | null, result?: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.off('error', onError);
+      if (err || !keepOpen) socket.destroy();
+      if (err) reject(err);
+      else resolve({ result: result!, socket });
+    };
+    let connected = false;
+    const timer = setTimeout(() => {
+      // Connected but silent: something holds the port (busy, stopped, or still starting).
+      const err = new Error(`no ApiVersions answer from ${host}:${port} within ${timeoutMs} ms`) as NodeJS.ErrnoException;
+      if (connected) err.code = 'ESILENT';
+      finish(err);
+    }, timeoutMs);
+
+    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      socket.write(request);
     });
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    socket.on('data', onData);
   });
 }
 

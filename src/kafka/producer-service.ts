@@ -160,6 +160,18 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     }
   }
 
+  /** Checks at once that the broker still answers (e.g. the embedded broker's host went away). */
+  checkNow(): void {
+    void this.checkHealth();
+  }
+
+  /** Reconnects now instead of at the end of the backoff (the broker answers again). */
+  reconnectNow(): void {
+    if (this.current.state !== 'disconnected') return;
+    this.attempt = 0;
+    void this.connectNow();
+  }
+
   async stop(timeoutMs = 2000): Promise<void> {
     if (this.current.state === 'stopped') return;
     this.setState('stopped', this.current.lastError);

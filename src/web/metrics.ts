@@ -18,6 +18,10 @@ export interface MetricSources {
   consumerTarget(): { groupId: string; topic: string };
   groupLag(groupId: string, topic: string, timeoutMs: number): Promise<Array<{ partition: number; lag: bigint }>>;
   instanceId(): string;
+  /** Emits `handoff` ({ role }) when the embedded broker moves between instances. */
+  broker?: Emitter;
+  /** This instance hosts the embedded broker right now. */
+  brokerHosting?(): boolean;
   logger: Logger;
   /** Scrapes wait at most this long for the broker before answering without lag. */
   lagTimeoutMs?: number;
@@ -64,6 +68,21 @@ export function createMetrics(src: MetricSources): Metrics {
       this.set({ instance: src.instanceId(), group: groupId, topic }, 1);
     },
   });
+  const handoffs = new Counter({
+    name: `${PREFIX}broker_handoffs_total`,
+    help: 'Hand-offs of the embedded broker seen by this instance: role="took_over" when this instance became the host, "observed" when another one did',
+    labelNames: ['role'],
+    registers: [registry],
+  });
+  for (const role of ['took_over', 'observed']) handoffs.inc({ role }, 0);
+  new Gauge({
+    name: `${PREFIX}broker_hosted_here`,
+    help: '1 while this instance hosts the embedded broker, else 0',
+    registers: [registry],
+    collect() {
+      this.set(src.brokerHosting?.() ? 1 : 0);
+    },
+  });
   const log = src.logger.child({ component: 'metrics' });
   const lagTimeoutMs = src.lagTimeoutMs ?? 2000;
   new Gauge({
@@ -102,6 +121,7 @@ export function createMetrics(src: MetricSources): Metrics {
   on(src.consumer, 'undecodable', (m: { topic: string }) => undecodable.inc({ topic: m.topic }));
   on(src.consumer, 'joined', () => rebalances.inc());
   on(src.consumer, 'crashed', () => crashes.inc());
+  if (src.broker) on(src.broker, 'handoff', (h: { role: string }) => handoffs.inc({ role: h.role }));
 
   return {
     contentType: registry.contentType,

@@ -8,12 +8,8 @@ import type { ProduceRequest, ProduceResult, ProducerStatus } from '../kafka/pro
 import type { Metrics } from './metrics.js';
 import type { MessageStream } from './sse.js';
 
-export type BrokerMode = 'embedded-started' | 'embedded-joined' | 'external';
-
-export interface BrokerInfo {
-  mode: BrokerMode;
-  addresses: readonly string[];
-}
+export type { BrokerMode, BrokerStatus, BrokerHostInfo } from '../kafka/broker-connection.js';
+import type { BrokerStatus } from '../kafka/broker-connection.js';
 
 /** What the web layer needs from the rest of the app; tests pass real services built on a real broker. */
 export interface AppDependencies {
@@ -37,7 +33,8 @@ export interface AppDependencies {
   metrics: Metrics;
   streams: MessageStream;
   store: MessageStore;
-  broker: BrokerInfo;
+  /** Where Kafka is, and in embedded mode which instance hosts the broker right now. */
+  broker: { status(): BrokerStatus };
   instanceId: () => string;
   lifecycle: { isShuttingDown(): boolean };
   secrets: { session: string; csrf: string };

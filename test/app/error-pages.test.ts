@@ -53,7 +53,7 @@ async function serve(nodeEnv: string, fn: (client: Client) => Promise<void>) {
     metrics,
     streams: new MessageStream(store),
     store,
-    broker: { mode: 'external', addresses: ['127.0.0.1:1'] },
+    broker: { status: () => ({ mode: 'external', addresses: ['127.0.0.1:1'], host: null, reachable: true, handoffs: 0 }) },
     instanceId: () => 'test-instance',
     lifecycle: { isShuttingDown: () => false },
     secrets: { session: 's'.repeat(32), csrf: 'c'.repeat(32) },

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/errors.js';
 import { defaultMaxOpenFiles, FileCache } from './file-cache.js';
 import { readFileIfExists, writeFileAtomic } from './fs-util.js';
+import { acquireDataDirLock, type AcquireLockOptions, type HeldLock } from './data-dir-lock.js';
 import { OffsetStore } from './offset-store.js';
 import { PartitionLog } from './partition-log.js';
 import { StorageError } from './storage-error.js';
@@ -53,46 +54,6 @@ const MIN_SEGMENT_BYTES = 14;
 const MAX_SEGMENT_BYTES = 0x7fff_ffff;
 /** Kafka's segment.ms default, for callers built before the setting existed. */
 const DEFAULT_SEGMENT_MS = 604_800_000;
-
-const LOCK_FILE = '.lock';
-
-/** True when `pid` is a running process that could be another broker (a node process). */
-async function isLiveBroker(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  // A recycled pid after a crash must not lock us out forever; where /proc exists, check the command.
-  const cmdline = await readFileIfExists(`/proc/${pid}/cmdline`).catch(() => null);
-  return cmdline === null || /node|tsx|bun|deno/i.test(cmdline.toString('utf8'));
-}
-
-/**
- * Two brokers writing one data directory would corrupt it, so the directory carries a pid file.
- * A file left by a dead process (kill -9, power loss) is taken over.
- */
-async function acquireLock(dataDir: string): Promise<string> {
-  const path = join(dataDir, LOCK_FILE);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await fsp.writeFile(path, `${process.pid}\n`, { flag: 'wx' });
-      return path;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
-    }
-    const pid = Number((await readFileIfExists(path))?.toString('utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && (await isLiveBroker(pid))) {
-      throw new Error(`data directory ${dataDir} is in use by process ${pid} (remove ${path} if that is wrong)`);
-    }
-    await fsp.rm(path, { force: true });
-  }
-}
-
-async function releaseLock(path: string): Promise<void> {
-  const owner = (await readFileIfExists(path).catch(() => null))?.toString('utf8').trim();
-  if (owner === String(process.pid)) await fsp.rm(path, { force: true });
-}
 
 /** Partitions created side by side: file system calls overlap in libuv's pool, so 10,000 take seconds, not tens of them. */
 const CREATE_CONCURRENCY = 16;
@@ -192,7 +153,8 @@ export class LogManager {
     private readonly defaults: LogDefaults,
     private readonly logger: Logger,
     readonly offsets: OffsetStore,
-    private readonly lockPath: string,
+    /** The data directory's lock, held from open to close. */
+    readonly lock: HeldLock,
     readonly files: FileCache,
     /** Partitions this broker serves at most, over all topics (Kafka's proposed max.broker.partitions). */
     readonly maxPartitions: number,
@@ -207,16 +169,18 @@ export class LogManager {
     dataDir: string;
     defaults: LogDefaults;
     logger: Logger;
+    lock?: AcquireLockOptions;
     maxOpenFiles?: number;
     maxPartitions?: number;
   }): Promise<LogManager> {
     await fsp.mkdir(opts.dataDir, { recursive: true });
-    const lockPath = await acquireLock(opts.dataDir);
+    // Nothing of the directory is read before the lock is ours.
+    const lock = await acquireDataDirLock(opts.dataDir, opts.lock);
     let offsets: OffsetStore;
     try {
       offsets = await OffsetStore.open(opts.dataDir, opts.logger);
     } catch (err) {
-      await releaseLock(lockPath);
+      await lock.release();
       throw err;
     }
     const defaults = { ...opts.defaults };
@@ -226,13 +190,14 @@ export class LogManager {
     const ms = defaults.segmentMs;
     defaults.segmentMs = typeof ms === 'number' && !Number.isNaN(ms) ? Math.max(1, Math.floor(ms)) : DEFAULT_SEGMENT_MS;
     const files = new FileCache(opts.maxOpenFiles ?? defaultMaxOpenFiles());
-    const mgr = new LogManager(opts.dataDir, defaults, opts.logger, offsets, lockPath, files, opts.maxPartitions ?? DEFAULT_MAX_BROKER_PARTITIONS);
+    const mgr = new LogManager(opts.dataDir, defaults, opts.logger, offsets, lock, files, opts.maxPartitions ?? DEFAULT_MAX_BROKER_PARTITIONS);
     try {
       await mgr.load();
     } catch (err) {
       await mgr.close();
       throw err;
     }
+    opts.logger.info({ dataDir: opts.dataDir, topics: mgr.topics.size, brokeStaleLockOf: lock.brokeStale?.pid }, 'data directory opened and recovered');
     return mgr;
   }
 
@@ -508,7 +473,7 @@ export class LogManager {
       const logs = [...this.topics.values()].flatMap((e) => e.logs);
       await Promise.allSettled(logs.map((l) => l.close()));
       await this.offsets.close();
-      await releaseLock(this.lockPath);
+      await this.lock.release();
     })();
     return this.closing;
   }

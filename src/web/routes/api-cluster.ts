@@ -27,10 +27,10 @@ export function apiClusterRoutes(deps: AppDependencies): Router {
   router.get('/cluster', async (_req, res, next) => {
     try {
       const cluster = await deps.admin.clusterView();
-      res.json({ instance: instance(), cluster });
+      res.json({ instance: instance(), broker: deps.broker.status(), cluster });
     } catch (err) {
       if (!(err instanceof AdminError)) return next(err);
-      res.status(503).set('Retry-After', '5').json({ instance: instance(), cluster: null, error: err.message });
+      res.status(503).set('Retry-After', '5').json({ instance: instance(), broker: deps.broker.status(), cluster: null, error: err.message });
     }
   });
 

@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDependencies } from '../types.js';
+import { brokerHostText } from '../broker-host-text.js';
 import { AdminError, type ClusterView } from '../../kafka/admin-service.js';
 import { setFlash, type Flash } from '../middleware/flash.js';
 import type { MessageKey, Params, Translate } from '../../i18n/index.js';
@@ -60,6 +61,7 @@ export function clusterRoutes(deps: AppDependencies): Router {
       view,
       loadError,
       consumer: deps.consumer.status(),
+      brokerHost: brokerHostText(res.locals.t, deps.broker.status()),
       forms: { ...defaults(), ...override },
       sessionTimeoutMs: deps.config.kafka.sessionTimeoutMs,
     });

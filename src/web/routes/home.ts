@@ -1,13 +1,16 @@
 import { Router } from 'express';
 import type { AppDependencies } from '../types.js';
+import { brokerHostText } from '../broker-host-text.js';
 
 export function homeRoutes(deps: AppDependencies): Router {
   const router = Router();
   router.get('/', (_req, res) => {
+    const broker = deps.broker.status();
     res.render('home', {
       producer: deps.producer.status(),
       consumer: deps.consumer.status(),
-      broker: deps.broker,
+      broker,
+      brokerHost: brokerHostText(res.locals.t, broker),
       // The live group: it can be switched from the Cluster page.
       groupId: deps.consumer.status().groupId,
       stored: deps.store.size,

@@ -272,7 +272,7 @@ test('a data directory in use by another live process is refused; a stale lock i
     other.kill('SIGKILL');
     await exited;
     const ctx = await openManager(dir);
-    assert.equal(fs.readFileSync(path.join(dir, '.lock'), 'utf8').trim(), String(process.pid));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, '.lock'), 'utf8')).pid, process.pid);
     await ctx.mgr.close();
     assert.ok(!fs.existsSync(path.join(dir, '.lock')), 'the lock goes away on close');
   } finally {
