@@ -99,10 +99,10 @@ test('a create that fails after making its partitions removes their directories,
     // after every partition directory was made.
     const obstacle = path.join(dir, 'topics.json.tmp');
     fs.mkdirSync(obstacle);
-    await assert.rejects(mgr.createTopic('doomed', 40));
+    await assert.rejects(mgr.createTopic('doomed', 40), { code: 'EISDIR' });
     assert.deepEqual(partitionDirs(dir, 'doomed'), []);
     assert.equal(mgr.getTopic('doomed'), undefined);
-    await assert.rejects(mgr.createPartitions('keep', 30));
+    await assert.rejects(mgr.createPartitions('keep', 30), { code: 'EISDIR' });
     assert.deepEqual(partitionDirs(dir, 'keep'), ['keep-0', 'keep-1']);
     assert.equal(mgr.getTopic('keep')!.partitions, 2);
     assert.equal(openFilesUnder(dir).filter((f) => /\.(log|index)$/.test(f)).length, 0);

@@ -25,7 +25,7 @@ test('snappy: xerial framing (what Java producers send) in 32 KiB blocks, and ra
 });
 
 test('snappy: corrupt, truncated and inflating input is refused with an error, not a crash or a huge allocation', async () => {
-  await assert.rejects(snappyCodec.decompress(Buffer.from('\xff\xff\xff\xff\x0fgarbage', 'latin1')));
+  await assert.rejects(snappyCodec.decompress(Buffer.from('\xff\xff\xff\xff\x0fgarbage', 'latin1')), /snappy: block would inflate past/);
   const framed = await snappyCodec.compress(Buffer.alloc(1000, 1));
   await assert.rejects(snappyCodec.decompress(framed.subarray(0, framed.length - 3)), /overruns/);
   // A raw stream whose header claims more than the cap is refused before anything is inflated.
@@ -37,11 +37,11 @@ test('snappy: corrupt, truncated and inflating input is refused with an error, n
 
 test('lz4 (frame format) and zstd round-trip and refuse garbage', async () => {
   const data = Buffer.concat([randomBytes(10_000), Buffer.alloc(100_000, 3)]);
-  for (const codec of [lz4Codec, zstdCodec]) {
+  for (const [codec, refusal] of [[lz4Codec, /WrongMagicNumber/], [zstdCodec, /zstd: Unknown frame descriptor/]] as const) {
     const packed = await codec.compress(data);
     assert.ok(packed.length < data.length);
     assert.ok((await codec.decompress(packed)).equals(data));
-    await assert.rejects(codec.decompress(Buffer.from('definitely not compressed')));
+    await assert.rejects(codec.decompress(Buffer.from('definitely not compressed')), refusal);
   }
   assert.equal((await lz4Codec.compress(data)).readUInt32LE(0), 0x184d2204, 'LZ4 frame magic');
   assert.equal((await zstdCodec.compress(data)).readUInt32LE(0), 0xfd2fb528, 'zstd frame magic');
