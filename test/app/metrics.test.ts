@@ -109,7 +109,10 @@ test('lag follows what the group has not read, per partition, and drops back aft
   assert.equal((await bClient.postJson('/api/consumer/resume', {})).status, 200);
   const caughtUp = await waitFor('B caught up', async () => {
     const s = await scrape(b);
-    return sum(s.samples, 'kafka_web_demo_consumer_lag{group="metrics-b"') === 0 ? s : undefined;
+    // One scrape reads the counters before it awaits the broker for the lag, so the lag can
+    // already be 0 in a scrape whose counter is older: wait for both in the same scrape.
+    const done = sum(s.samples, 'kafka_web_demo_consumer_lag{group="metrics-b"') === 0;
+    return done && s.samples.get(`kafka_web_demo_messages_consumed_total{topic="${TOPIC}"}`) === 10 ? s : undefined;
   });
   assert.equal(caughtUp.samples.get(`kafka_web_demo_messages_consumed_total{topic="${TOPIC}"}`), 10);
   assert.ok(caughtUp.samples.get('kafka_web_demo_consumer_rebalances_total')! > rebalancesBefore, 'rejoining counts as a rebalance');
