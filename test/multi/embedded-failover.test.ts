@@ -29,7 +29,7 @@ interface Acked {
   via: string;
 }
 
-async function startCluster(names: string[]): Promise<{ apps: AppProcess[]; address: string }> {
+async function startCluster(names: string[], together = false): Promise<{ apps: AppProcess[]; address: string }> {
   const dataDir = procs.dir(tempDir('kwd-failover-data-'));
   const port = await freePort();
   const app = (name: string) =>
@@ -46,6 +46,11 @@ async function startCluster(names: string[]): Promise<{ apps: AppProcess[]; addr
         KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
       },
     });
+  if (together) {
+    const apps = names.map(app);
+    await Promise.all(apps.map((a) => a.ready()));
+    return { apps, address: `127.0.0.1:${port}` };
+  }
   // The first one finds nobody and hosts; the others find it and join.
   const first = app(names[0]!);
   await first.ready();
@@ -274,4 +279,14 @@ test('SIGTERM of the host hands the broker over at once: clean exit, lock releas
   await stream.stop();
   t.diagnostic(`acknowledged ${stream.acked.length}, refused ${stream.failures}`);
   await assertNothingLost(address, stream.acked);
+});
+
+test('three instances started at the same moment: exactly one hosts, the others join it', { timeout: 120_000 }, async () => {
+  const { apps } = await startCluster(['same-a', 'same-b', 'same-c'], true);
+  const host = await agreedHost(apps);
+  const started = apps.filter((a) => a.logged('started the embedded Kafka broker in this process'));
+  const joined = apps.filter((a) => a.logged('a Kafka broker already answers on the embedded address; joining it'));
+  assert.deepEqual(started.map((a) => a.instanceId), [host.instanceId]);
+  assert.equal(joined.length, 2);
+  assert.equal(apps.flatMap((a) => a.lines.filter((l) => l.msg === 'data directory opened and recovered')).length, 1, 'one process opened the log');
 });
