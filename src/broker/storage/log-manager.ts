@@ -7,7 +7,7 @@ import { defaultMaxOpenFiles, FileCache } from './file-cache.js';
 import { readFileIfExists, writeFileAtomic } from './fs-util.js';
 import { acquireDataDirLock, type AcquireLockOptions, type HeldLock } from './data-dir-lock.js';
 import { OffsetStore } from './offset-store.js';
-import { PartitionLog } from './partition-log.js';
+import { PartitionLog, type PartitionEnv } from './partition-log.js';
 import { StorageError } from './storage-error.js';
 
 export { StorageError, KAFKA_STORAGE_ERROR } from './storage-error.js';
@@ -251,13 +251,34 @@ export class LogManager {
 
   private openPartition(entry: TopicEntry, partition: number): Promise<PartitionLog> {
     const name = entry.info.name;
-    return PartitionLog.open(join(this.dataDir, partitionDirName(name, partition)), name, partition, {
+    return PartitionLog.open(join(this.dataDir, partitionDirName(name, partition)), name, partition, this.partitionEnv(entry));
+  }
+
+  private partitionEnv(entry: TopicEntry): PartitionEnv {
+    return {
       logger: this.logger,
       files: this.files,
       segmentBytes: () => entry.effective.segmentBytes,
       segmentMs: () => entry.effective.segmentMs,
       onAppend: (t, p) => this.notify(t, p),
-    });
+    };
+  }
+
+  /**
+   * A new, empty partition. A directory of that name can only be a leftover of an earlier topic
+   * (a crash before topics.json was saved): it is replaced, never inherited.
+   */
+  private async createPartition(entry: TopicEntry, partition: number): Promise<PartitionLog> {
+    const name = entry.info.name;
+    const dir = join(this.dataDir, partitionDirName(name, partition));
+    try {
+      await fsp.mkdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      await fsp.rm(dir, { recursive: true, force: true });
+      await fsp.mkdir(dir);
+    }
+    return PartitionLog.createNew(dir, name, partition, this.partitionEnv(entry));
   }
 
   private notify(topic: string, partition: number): void {
@@ -353,9 +374,7 @@ export class LogManager {
       const opened: PartitionLog[] = [];
       try {
         await forRange(0, partitions, CREATE_CONCURRENCY, async (p) => {
-          // A directory of that name can only be a leftover of an earlier topic; never inherit it.
-          await fsp.rm(join(this.dataDir, partitionDirName(name, p)), { recursive: true, force: true });
-          opened[p] = await this.openPartition(entry, p);
+          opened[p] = await this.createPartition(entry, p);
         });
         entry.logs = opened;
         await this.saveTopics([...this.infos(), copyInfo(info)]);
@@ -418,8 +437,7 @@ export class LogManager {
       const added: PartitionLog[] = [];
       try {
         await forRange(current, totalCount, CREATE_CONCURRENCY, async (p) => {
-          await fsp.rm(join(this.dataDir, partitionDirName(name, p)), { recursive: true, force: true });
-          added[p - current] = await this.openPartition(entry, p);
+          added[p - current] = await this.createPartition(entry, p);
         });
         await this.saveTopics(this.infos().map((i) => (i.name === name ? { ...i, partitions: totalCount } : i)));
       } catch (err) {

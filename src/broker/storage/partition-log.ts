@@ -125,6 +125,13 @@ export class PartitionLog {
 
   // ---------------------------------------------------------------- opening and recovery
 
+  /** A new partition in `dir`, a directory the caller has just created (empty). */
+  static async createNew(dir: string, topic: string, partition: number, env: PartitionEnv): Promise<PartitionLog> {
+    const log = new PartitionLog(topic, partition, dir, env);
+    log.segments.push(await Segment.create(dir, 0n, env.files));
+    return log;
+  }
+
   /** Opens (or creates) the partition directory and recovers it: see recoverSegment. */
   static async open(
     dir: string,
