@@ -13,7 +13,8 @@ export const listOffsetsHandler: ApiHandler = {
   apiKey: ApiKey.ListOffsets,
   name: 'ListOffsets',
   minVersion: 1,
-  maxVersion: 3,
+  maxVersion: 9,
+  firstFlexibleVersion: 6,
   async handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeListOffsetsRequest(body, version);

@@ -76,10 +76,11 @@ export const produceHandler: ApiHandler = {
   apiKey: ApiKey.Produce,
   name: 'Produce',
   minVersion: 3,
-  maxVersion: 7,
+  maxVersion: 11,
+  firstFlexibleVersion: 9,
   async handle(ctx, body) {
     const version = ctx.header.apiVersion;
-    const req = decodeProduceRequest(body);
+    const req = decodeProduceRequest(body, version);
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
     // Appends start in request order (offsets are assigned synchronously inside append), and all
     // partitions of one request are written concurrently.

@@ -11,6 +11,8 @@ export interface RequestHeader {
   apiVersion: number;
   correlationId: number;
   clientId: string | null;
+  /** A flexible request version: header v2 in, response header v1 out (not for ApiVersions). */
+  flexible: boolean;
 }
 
 /** What every handler may use: the broker's state, never the socket. */
@@ -41,5 +43,10 @@ export interface ApiHandler {
   name: string;
   minVersion: number;
   maxVersion: number;
+  /**
+   * First flexible (KIP-482) version, from the API's message spec: from it on the request header
+   * is v2 and the response header v1 (both with tagged fields), except ApiVersions' response.
+   */
+  firstFlexibleVersion: number;
   handle(ctx: RequestContext, body: Reader): Promise<Writer | null> | Writer | null;
 }

@@ -116,7 +116,7 @@ export class Connection {
             try {
               const reply = await work;
               await before;
-              if (reply) this.send(reply.correlationId, reply.body);
+              if (reply) this.send(reply.correlationId, reply.body, reply.taggedHeader === true);
               if (isProduce) this.framePool.release(frame);
             } finally {
               this.pendingBytes -= frame.length;
@@ -156,8 +156,8 @@ export class Connection {
   }
 
   /** Decodes and runs one request; resolves to the response to send, or null for none. */
-  private async process(frame: Buffer): Promise<{ correlationId: number; body: Writer } | null> {
-    const { header, body } = readRequestHeader(frame);
+  private async process(frame: Buffer): Promise<{ correlationId: number; body: Writer; taggedHeader?: boolean } | null> {
+    const { header, body } = readRequestHeader(frame, (k) => this.handlers.get(k)?.firstFlexibleVersion);
     const handler = this.handlers.get(header.apiKey);
     if (!handler) throw new ProtocolError(`unsupported API key ${header.apiKey}`);
     if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
@@ -172,15 +172,21 @@ export class Connection {
     }
     const ctx: RequestContext = { header, broker: this.broker, client: this.client };
     const response = await handler.handle(ctx, body);
-    return response ? { correlationId: header.correlationId, body: response } : null;
+    if (!response) return null;
+    // Response header v1 (an empty tagged-field section) for flexible versions; ApiVersions keeps v0
+    // so a client can read it before it knows which versions the broker speaks.
+    const taggedHeader = header.flexible && header.apiKey !== ApiKey.ApiVersions;
+    return { correlationId: header.correlationId, body: response, taggedHeader };
   }
 
-  private send(correlationId: number, body: Writer): void {
+  private send(correlationId: number, body: Writer, taggedHeader: boolean): void {
     if (this.closed) return;
     const chunks = body.toChunks();
-    const head = Buffer.allocUnsafe(8);
-    head.writeInt32BE(body.length + 4, 0);
+    const headLength = taggedHeader ? 9 : 8;
+    const head = Buffer.allocUnsafe(headLength);
+    head.writeInt32BE(body.length + headLength - 4, 0);
     head.writeInt32BE(correlationId, 4);
+    if (taggedHeader) head[8] = 0;
     this.socket.cork();
     this.socket.write(head);
     for (const c of chunks) this.socket.write(c);

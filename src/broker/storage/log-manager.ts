@@ -288,6 +288,12 @@ export class LogManager {
     return this.infos();
   }
 
+  /** Topic ids (Fetch v13+, Metadata v12, DeleteTopics v6) name a topic across renames of nothing; a scan is enough here. */
+  getTopicById(id: string): TopicInfo | undefined {
+    for (const e of this.topics.values()) if (e.info.id === id) return copyInfo(e.info);
+    return undefined;
+  }
+
   getTopic(name: string): TopicInfo | undefined {
     const e = this.topics.get(name);
     return e ? copyInfo(e.info) : undefined;
