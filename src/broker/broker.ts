@@ -25,6 +25,8 @@ export interface RunningBroker {
   readonly config: BrokerConfig;
   readonly logs: LogManager;
   readonly groups: GroupCoordinator;
+  /** Requests handled so far, per "ApiName vN" (the versions clients negotiated). */
+  requestsSeen(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     producers,
     logger,
     shutdown: shutdown.signal,
+    requestsSeen: new Map(),
     advertised: () => advertised,
   };
 
@@ -118,6 +121,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     host: advertised.host,
     port: boundPort,
     address: `${advertised.host}:${advertised.port}`,
+    requestsSeen: () => Object.fromEntries(context.requestsSeen),
     config,
     logs,
     groups,

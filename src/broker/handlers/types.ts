@@ -24,6 +24,11 @@ export interface BrokerContext {
   logger: Logger;
   /** Aborted when the broker closes, so parked long-polls answer at once. */
   shutdown: AbortSignal;
+  /**
+   * Requests handled so far per "ApiName vN" (e.g. "Fetch v17"): which versions clients actually
+   * negotiated, for operators (debug) and for the compatibility tests.
+   */
+  requestsSeen: Map<string, number>;
   /** The host:port clients must use to reach this broker (resolved after listen). */
   advertised(): { host: string; port: number };
 }

@@ -170,6 +170,8 @@ export class Connection {
       }
       throw new ProtocolError(`${handler.name} v${header.apiVersion} is not supported`);
     }
+    const seen = `${handler.name} v${header.apiVersion}`;
+    this.broker.requestsSeen.set(seen, (this.broker.requestsSeen.get(seen) ?? 0) + 1);
     const ctx: RequestContext = { header, broker: this.broker, client: this.client };
     const response = await handler.handle(ctx, body);
     if (!response) return null;
