@@ -95,7 +95,8 @@ public class CompatClient {
         for (ConsumerRecord<String, String> r : batch) {
           if (got++ > 0) recs.append(',');
           recs.append("{\"key\":").append(q(r.key())).append(",\"value\":").append(q(r.value()))
-              .append(",\"partition\":").append(r.partition()).append(",\"offset\":").append(r.offset()).append('}');
+              .append(",\"partition\":").append(r.partition()).append(",\"offset\":").append(r.offset())
+              .append(",\"timestamp\":").append(r.timestamp()).append('}');
         }
         if (!batch.isEmpty()) consumer.commitSync();
       }
