@@ -8,8 +8,13 @@ import type { ApiHandler, BrokerContext } from './types.js';
 
 const ZSTD = 4;
 
-/** Kafka's ProduceRequest.validateRecords: exactly one v2 batch per partition, codec allowed. */
+/**
+ * Kafka's ProduceRequest.validateRecords: exactly one v2 batch per partition, codec allowed.
+ * v0-2 may carry message sets of magic 0/1, which Kafka converts on write; this broker stores
+ * batches as they come, so it refuses those as a message format it does not support.
+ */
 function validateRecords(records: Buffer, version: number, maxMessageBytes: number): number {
+  if (version < 3 && records.length > Off.magic && records.readInt8(Off.magic) < 2) return ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT;
   const size = batchSizeAt(records, 0);
   if (size < 0 || size > records.length || records.readInt8(Off.magic) !== 2) return ErrorCode.INVALID_RECORD;
   if (size !== records.length) return ErrorCode.INVALID_RECORD;
@@ -75,7 +80,9 @@ async function appendPartition(
 export const produceHandler: ApiHandler = {
   apiKey: ApiKey.Produce,
   name: 'Produce',
-  minVersion: 3,
+  // From v0 like Kafka 3.9.1: librdkafka 2.0.2 compresses gzip, snappy and lz4 only for a broker
+  // whose Produce range includes v0 (its codec check predates KIP-896), though it produces with v7.
+  minVersion: 0,
   maxVersion: 11,
   firstFlexibleVersion: 9,
   async handle(ctx, body) {

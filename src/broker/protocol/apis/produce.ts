@@ -15,12 +15,13 @@ export interface ProduceRequest {
 export const PRODUCE_FIRST_FLEXIBLE = 9;
 
 /**
- * Produce v3-v11 (all record batch v2; earlier versions carry the old message formats). v9 turns
- * flexible; v10 (KIP-951 leader hints) and v11 (a new error code) do not change the request.
+ * Produce v0-v11. v0-2 have no transactional id and, in Kafka, may carry the old message formats;
+ * only record batch v2 is stored here (the handler refuses older magics). v9 turns flexible; v10
+ * (KIP-951 leader hints) and v11 (a new error code) do not change the request.
  */
 export function decodeProduceRequest(r: Reader, version: number): ProduceRequest {
   r.flexible = version >= PRODUCE_FIRST_FLEXIBLE;
-  const transactionalId = r.fNullableString();
+  const transactionalId = version >= 3 ? r.fNullableString() : null;
   const acks = r.int16();
   const timeoutMs = r.int32();
   const topics = r.fArray((r) => {
@@ -66,7 +67,7 @@ export function encodeProduceResponse(
     });
     w.tags();
   });
-  w.int32(0); // throttle time comes last in Produce responses
+  if (version >= 1) w.int32(0); // throttle time comes last in Produce responses
   w.tags();
   return w;
 }
