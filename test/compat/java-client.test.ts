@@ -129,11 +129,6 @@ describe('Apache Kafka Java client 3.9.1', { timeout: 600_000 }, () => {
     assert.equal(out.deletedGone, true);
   });
 
-  it('a transactional producer fails at once with a non-retriable error', async () => {
-    const out = json<{ error: string | null; message?: string }>('java txn', await runJava(['txn', b.address, topic, group, '0']));
-    assert.equal(out.error, 'org.apache.kafka.common.errors.TransactionalIdAuthorizationException');
-  });
-
   it('negotiated the highest version of every API it used, all flexible', () => {
     const table = createHandlerTable();
     const byName = new Map([...table.values()].map((h) => [h.name, h]));
