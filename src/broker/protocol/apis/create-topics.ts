@@ -65,7 +65,8 @@ export function encodeCreateTopicsResponse(version: number, results: CreateTopic
     if (version >= 1) w.fNullableString(t.errorMessage);
     if (version >= 5) {
       w.int32(t.numPartitions ?? -1).int16(t.replicationFactor ?? -1);
-      w.fNullableArray(t.configs ?? null, (w, c) => {
+      // Kafka sends an empty list (the field's default) with an error.
+      w.fNullableArray(t.configs ?? [], (w, c) => {
         w.fString(c.name).fNullableString(c.value).boolean(c.readOnly).int8(c.source).boolean(c.sensitive).tags();
       });
     }
