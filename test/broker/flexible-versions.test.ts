@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
 import { Reader } from '../../src/broker/protocol/reader.js';
 import { Writer } from '../../src/broker/protocol/writer.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
@@ -154,6 +155,32 @@ describe('flexible versions on the wire', () => {
       { id: topicId, parts: [{ index: 0, error: 0, hw: 0n }] },
       { id: unknownId, parts: [{ index: 0, error: 100, hw: -1n }] },
     ]);
+  });
+
+  it('Produce v0 stores a record batch v2 as Kafka does, and refuses the old message format', async () => {
+    const produce = (records: Buffer) =>
+      new Writer()
+        .int16(-1) // acks
+        .int32(5000)
+        .array(['flex-topic'], (w, t) => w.string(t).array([0], (w, p) => w.int32(p).bytes(records)))
+        .toBuffer();
+    const read = async (records: Buffer) => {
+      const correlationId = correlation++;
+      conn.write(requestFrame({ apiKey: 0, apiVersion: 0, correlationId }, produce(records)));
+      const r = (await conn.nextResponse()).body;
+      const [t] = r.array((r) => ({ name: r.string(), parts: r.array((r) => ({ index: r.int32(), error: r.int16(), base: r.int64() })) }));
+      assert.equal(r.remaining, 0, 'v0: no throttle time');
+      return t.parts[0];
+    };
+    const batch = encodeRecordBatch([{ key: null, value: Buffer.from('v0'), timestamp: 1n }]);
+    const hwBefore = tb.broker.logs.partition('flex-topic', 0)!.highWatermark;
+    assert.deepEqual(await read(batch), { index: 0, error: 0, base: hwBefore });
+    // A magic 1 message set (offset, size, crc, magic 1, ...): Kafka would convert it; we cannot.
+    const v1 = Buffer.alloc(34);
+    v1.writeInt32BE(22, 8);
+    v1.writeInt8(1, 16);
+    assert.deepEqual(await read(v1), { index: 0, error: 43, base: -1n });
+    assert.equal(tb.broker.logs.partition('flex-topic', 0)!.highWatermark, hwBefore + 1n);
   });
 
   it('a flexible request with unknown tagged fields in header and body is still understood', async () => {
