@@ -288,7 +288,7 @@ export class LogManager {
     return this.infos();
   }
 
-  /** Topic ids (Fetch v13+, Metadata v12, DeleteTopics v6) name a topic across renames of nothing; a scan is enough here. */
+  /** By topic id (Fetch v13+, Metadata v12, DeleteTopics v6); a scan, since topics here are few. */
   getTopicById(id: string): TopicInfo | undefined {
     for (const e of this.topics.values()) if (e.info.id === id) return copyInfo(e.info);
     return undefined;

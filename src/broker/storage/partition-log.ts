@@ -17,7 +17,6 @@ import { readAt, readFileIfExists, writeFileAtomic } from './fs-util.js';
 import { INDEX_ENTRY_BYTES, MAX_RELATIVE_OFFSET, Segment, SEGMENT_FILE, SparseIndex } from './segment.js';
 import { KAFKA_STORAGE_ERROR, StorageError } from './storage-error.js';
 
-
 const EMPTY: Buffer<ArrayBuffer> = Buffer.alloc(0);
 const CHECKPOINT_FILE = 'log-start-offset';
 /** Chunk size when walking batch headers (recovery, timestamp lookups). */
