@@ -39,6 +39,8 @@ export interface RunningBroker {
   readonly brokeStaleLock: LockInfo | undefined;
   /** Rewrites the lock file's owner label (e.g. once the owner knows its own name). */
   setLockOwner(owner: string): Promise<void>;
+  /** Requests handled so far, per "ApiName vN" (the versions clients negotiated). */
+  requestsSeen(): Record<string, number>;
   /** Releases the data directory before the port, so a successor can take over at once. */
   close(): Promise<void>;
 }
@@ -161,6 +163,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     producers,
     logger,
     shutdown: shutdown.signal,
+    requestsSeen: new Map(),
     advertised: () => advertised,
   };
 
@@ -199,6 +202,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     host: advertised.host,
     port: boundPort,
     address: `${advertised.host}:${advertised.port}`,
+    requestsSeen: () => Object.fromEntries(context.requestsSeen),
     config,
     logs,
     groups,

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepper } from '../helpers/steps.js';
 import { Kafka, logLevel } from 'kafkajs';
+import { LOG_OVERHEAD, readBatchHeader } from '../../src/broker/protocol/record-batch.js';
 import {
   KCAT,
   PARTITIONS,
@@ -34,6 +35,8 @@ interface KcatMetadata {
   brokers: { id: number; name: string }[];
   topics: { topic: string; error?: string; partitions: { partition: number; leader: number; error?: string }[] }[];
 }
+
+const CODEC_IDS: Record<string, number> = { gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
 function parseJsonLines<T>(stdout: string): T[] {
   return stdout
@@ -154,6 +157,16 @@ describe('kcat (librdkafka 2.0.2)', { timeout: 240_000 }, () => {
         timeoutMs: 60_000,
       });
       assertOk(`kcat -P ${codec}`, p);
+      // librdkafka silently sends uncompressed when it thinks the broker lacks the codec; make sure it
+      // did not. (A batch of one short message may still go uncompressed when compressing would not
+      // shrink it, and how lines fall into batches depends on timing, so look at every batch.)
+      const stored = await b.broker.logs.partition(t, 0)!.read(0n, 1 << 20);
+      const codecs = new Set<number>();
+      for (let at = 0; at < stored.length; at += LOG_OVERHEAD + readBatchHeader(stored, at).batchLength) {
+        codecs.add(readBatchHeader(stored, at).attributes & 7);
+      }
+      assert.ok(codecs.has(CODEC_IDS[codec]), `some stored batch is ${codec}-compressed: ${[...codecs]}`);
+      assert.deepEqual([...codecs].filter((c) => c !== 0 && c !== CODEC_IDS[codec]), []);
       const c = await run(KCAT, [...base(), '-C', '-t', t, '-p', '0', '-o', 'beginning', '-e', '-J'], {
         timeoutMs: 60_000,
       });
@@ -214,6 +227,44 @@ describe('kcat (librdkafka 2.0.2)', { timeout: 240_000 }, () => {
     assert.equal(await query(-1), 5, 'latest = log end offset');
     assert.equal(await query(-2), 0, 'earliest = log start offset');
   });
+
+  for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
+    it(`kcat -Q finds the exact record by timestamp inside one ${codec} batch`, async () => {
+      const t = uniqueName(`kcat-ts-${codec}`);
+      const count = 12;
+      // Compressible values: librdkafka sends a batch uncompressed when compressing would not shrink it.
+      // Lines reach kcat a few ms apart, so their CreateTime timestamps differ, while a long linger
+      // keeps them in one batch, sent once it holds all `count` (batch.num.messages). Both are checked below.
+      const lines = Array.from({ length: count }, (_, i) => `printf 'ts-${codec}-${i} ${'z'.repeat(200)}\\n'; sleep 0.02`).join('; ');
+      const kcatArgs = [...base(), '-P', '-t', t, '-p', '0', '-z', codec, '-X', 'linger.ms=60000', '-X', `batch.num.messages=${count}`];
+      const p = await run('sh', ['-c', `(${lines}) | ${KCAT} ${kcatArgs.map((a) => `'${a}'`).join(' ')}`], { timeoutMs: 60_000 });
+      assertOk(`kcat -P ${codec} (slow input)`, p);
+      const stored = await b.broker.logs.partition(t, 0)!.read(0n, 1 << 20);
+      const header = readBatchHeader(stored, 0);
+      assert.equal(stored.length, LOG_OVERHEAD + header.batchLength, 'all records in one batch');
+      assert.deepEqual([header.recordsCount, header.attributes & 7], [count, CODEC_IDS[codec]]);
+
+      const c = await run(KCAT, [...base(), '-C', '-t', t, '-p', '0', '-o', 'beginning', '-e', '-J'], { timeoutMs: 60_000 });
+      assertOk(`kcat -C ${codec}`, c);
+      const got = parseJsonLines<KcatJsonMessage & { ts: number }>(c.stdout);
+      assert.equal(got.length, count);
+      // The last record whose timestamp is above its predecessor's: the answer must be it, not the batch start.
+      let k = -1;
+      for (let i = 1; i < got.length; i++) if (got[i].ts > got[i - 1].ts) k = i;
+      assert.ok(k > 0, `records need distinct timestamps: ${JSON.stringify(got.map((m) => m.ts))}`);
+      const query = async (ts: number) => {
+        const r = await run(KCAT, [...base(), '-Q', '-t', `${t}:0:${ts}`], { timeoutMs: 30_000 });
+        assertOk(`kcat -Q ${ts}`, r);
+        const m = /\[0\] offset (-?\d+)/.exec(r.stdout);
+        assert.ok(m, describeRun('kcat -Q output', r));
+        return Number(m[1]);
+      };
+      assert.equal(await query(got[k].ts), k, `first record with timestamp >= ${got[k].ts}`);
+      assert.equal(await query(got[k - 1].ts + 1), k, 'a time between two records gives the later one');
+      assert.equal(await query(got[0].ts), 0);
+      assert.equal(await query(got[count - 1].ts + 1), -1, 'after the last record');
+    });
+  }
 
   it('kcat cannot join a group held by a kafkajs consumer: clean INCONSISTENT_GROUP_PROTOCOL', async () => {
     // kafkajs only offers "RoundRobinAssigner"; librdkafka offers "range,roundrobin". No common

@@ -9,7 +9,8 @@ export function apiVersionsHandler(all: () => readonly ApiHandler[]): ApiHandler
     apiKey: ApiKey.ApiVersions,
     name: 'ApiVersions',
     minVersion: 0,
-    maxVersion: 3,
+    maxVersion: 4,
+  firstFlexibleVersion: 3,
     handle(ctx) {
       // The v3 body (client software name/version) is informational; we do not need it.
       const apis = all()

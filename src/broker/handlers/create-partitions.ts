@@ -8,9 +8,10 @@ export const createPartitionsHandler: ApiHandler = {
   apiKey: ApiKey.CreatePartitions,
   name: 'CreatePartitions',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
+  firstFlexibleVersion: 2,
   async handle(ctx, body) {
-    const req = decodeCreatePartitionsRequest(body);
+    const req = decodeCreatePartitionsRequest(body, ctx.header.apiVersion);
     const results = [];
     let planned = 0;
     for (const t of req.topics) {
@@ -38,6 +39,6 @@ export const createPartitionsHandler: ApiHandler = {
         }
       }
     }
-    return encodeCreatePartitionsResponse(results);
+    return encodeCreatePartitionsResponse(ctx.header.apiVersion, results);
   },
 };

@@ -3,6 +3,7 @@ import { decodeCreateTopicsRequest, encodeCreateTopicsResponse, type CreateTopic
 import { ErrorCode } from '../protocol/errors.js';
 import { isValidTopicName } from '../protocol/topic-name.js';
 import { MAX_PARTITIONS, StorageError } from '../storage/log-manager.js';
+import { topicEntries } from './describe-configs.js';
 import { validateTopicConfigs } from './topic-configs.js';
 import type { ApiHandler } from './types.js';
 
@@ -10,7 +11,8 @@ export const createTopicsHandler: ApiHandler = {
   apiKey: ApiKey.CreateTopics,
   name: 'CreateTopics',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 7,
+  firstFlexibleVersion: 5,
   async handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeCreateTopicsRequest(body, version);
@@ -36,14 +38,22 @@ export const createTopicsHandler: ApiHandler = {
       else if (budgetProblem) fail(ErrorCode.POLICY_VIOLATION, budgetProblem);
       else if (req.validateOnly) {
         planned += partitions;
-        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: partitions, replicationFactor: 1, configs: [] });
       }
       else {
         try {
           const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value as string]));
-          await ctx.broker.logs.createTopic(t.name, partitions, configs);
+          const created = await ctx.broker.logs.createTopic(t.name, partitions, configs);
           ctx.broker.logger.info({ topic: t.name, partitions }, 'created topic');
-          results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+          results.push({
+            name: t.name,
+            errorCode: ErrorCode.NONE,
+            errorMessage: null,
+            topicId: created.id,
+            numPartitions: created.partitions,
+            replicationFactor: 1,
+            configs: topicEntries(ctx.broker, t.name) ?? [],
+          });
         } catch (err) {
           if (err instanceof StorageError) fail(err.errorCode, err.message);
           else throw err;

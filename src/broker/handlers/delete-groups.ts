@@ -6,7 +6,8 @@ export const deleteGroupsHandler: ApiHandler = {
   apiKey: ApiKey.DeleteGroups,
   name: 'DeleteGroups',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
+  firstFlexibleVersion: 2,
   async handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeDeleteGroupsRequest(body, version);

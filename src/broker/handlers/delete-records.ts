@@ -8,9 +8,10 @@ export const deleteRecordsHandler: ApiHandler = {
   apiKey: ApiKey.DeleteRecords,
   name: 'DeleteRecords',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
+  firstFlexibleVersion: 2,
   async handle(ctx, body) {
-    const req = decodeDeleteRecordsRequest(body);
+    const req = decodeDeleteRecordsRequest(body, ctx.header.apiVersion);
     const topics = [];
     for (const t of req.topics) {
       const partitions = [];
@@ -30,6 +31,6 @@ export const deleteRecordsHandler: ApiHandler = {
       }
       topics.push({ name: t.name, partitions });
     }
-    return encodeDeleteRecordsResponse(topics);
+    return encodeDeleteRecordsResponse(ctx.header.apiVersion, topics);
   },
 };

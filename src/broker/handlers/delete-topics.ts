@@ -1,5 +1,5 @@
 import { ApiKey } from '../protocol/api-keys.js';
-import { decodeDeleteTopicsRequest, encodeDeleteTopicsResponse } from '../protocol/apis/delete-topics.js';
+import { decodeDeleteTopicsRequest, type DeleteTopicResult, encodeDeleteTopicsResponse } from '../protocol/apis/delete-topics.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiHandler } from './types.js';
 
@@ -7,20 +7,30 @@ export const deleteTopicsHandler: ApiHandler = {
   apiKey: ApiKey.DeleteTopics,
   name: 'DeleteTopics',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 6,
+  firstFlexibleVersion: 4,
   async handle(ctx, body) {
-    const req = decodeDeleteTopicsRequest(body);
-    const results = [];
-    for (const name of req.names) {
-      if (!ctx.broker.logs.getTopic(name)) {
-        results.push({ name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+    const version = ctx.header.apiVersion;
+    const req = decodeDeleteTopicsRequest(body, version);
+    const results: DeleteTopicResult[] = [];
+    for (const target of req.topics) {
+      const info =
+        target.topicId !== null ? ctx.broker.logs.getTopicById(target.topicId) : ctx.broker.logs.getTopic(target.name ?? '');
+      if (!info) {
+        const byId = target.topicId !== null;
+        results.push({
+          name: target.name,
+          topicId: target.topicId,
+          errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: byId ? `no topic with id ${target.topicId}` : `topic '${target.name}' does not exist`,
+        });
         continue;
       }
-      await ctx.broker.logs.deleteTopic(name);
-      ctx.broker.producers.forgetTopic(name);
-      ctx.broker.logger.info({ topic: name }, 'deleted topic');
-      results.push({ name, errorCode: ErrorCode.NONE });
+      await ctx.broker.logs.deleteTopic(info.name);
+      ctx.broker.producers.forgetTopic(info.name);
+      ctx.broker.logger.info({ topic: info.name }, 'deleted topic');
+      results.push({ name: info.name, topicId: info.id, errorCode: ErrorCode.NONE, errorMessage: null });
     }
-    return encodeDeleteTopicsResponse(ctx.header.apiVersion, results);
+    return encodeDeleteTopicsResponse(version, results);
   },
 };

@@ -10,7 +10,8 @@ import {
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiHandler, BrokerContext } from './types.js';
 
-function topicEntries(broker: BrokerContext, name: string): ConfigEntry[] | null {
+/** Also CreateTopics v5+, which returns the new topic's settings. */
+export function topicEntries(broker: BrokerContext, name: string): ConfigEntry[] | null {
   const topic = broker.logs.getTopic(name);
   if (!topic) return null;
   const effective = broker.logs.topicConfig(name);
@@ -62,7 +63,8 @@ export const describeConfigsHandler: ApiHandler = {
   apiKey: ApiKey.DescribeConfigs,
   name: 'DescribeConfigs',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 4,
+  firstFlexibleVersion: 4,
   handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeDescribeConfigsRequest(body, version);

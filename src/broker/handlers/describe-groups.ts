@@ -6,7 +6,8 @@ export const describeGroupsHandler: ApiHandler = {
   apiKey: ApiKey.DescribeGroups,
   name: 'DescribeGroups',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 5,
+  firstFlexibleVersion: 5,
   handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeDescribeGroupsRequest(body, version);

@@ -10,26 +10,49 @@ import type { ApiHandler, BrokerContext } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
 
+/** A requested topic with its name resolved (v13+ name topics by id); name null = unknown id. */
+interface ResolvedTopic {
+  name: string | null;
+  topicId: string;
+  partitions: FetchRequest['topics'][number]['partitions'];
+}
+
+const NULL_TOPIC_ID = '00000000-0000-0000-0000-000000000000';
+
+function resolveTopics(broker: BrokerContext, req: FetchRequest): ResolvedTopic[] {
+  return req.topics.map((t) => {
+    if (t.topicId !== null) {
+      const info = broker.logs.getTopicById(t.topicId);
+      return { name: info?.name ?? null, topicId: t.topicId, partitions: t.partitions };
+    }
+    const name = t.name ?? '';
+    return { name, topicId: broker.logs.getTopic(name)?.id ?? NULL_TOPIC_ID, partitions: t.partitions };
+  });
+}
+
 interface Attempt {
-  topics: { name: string; partitions: FetchPartitionResult[] }[];
+  topics: { name: string; topicId: string; partitions: FetchPartitionResult[] }[];
   bytes: number;
   hasError: boolean;
 }
 
-async function readOnce(broker: BrokerContext, req: FetchRequest): Promise<Attempt> {
+async function readOnce(broker: BrokerContext, req: FetchRequest, wanted: ResolvedTopic[]): Promise<Attempt> {
   const maxBytes = Math.max(0, req.maxBytes);
   let hasError = false;
   // Partitions are read side by side (each read is a trip to the file system's thread pool);
   // the response budget is then applied in request order.
   const topics = await Promise.all(
-    req.topics.map(async (t) => ({
-      name: t.name,
+    wanted.map(async (t) => ({
+      name: t.name ?? '',
+      topicId: t.topicId,
       partitions: await Promise.all(
         t.partitions.map(async (p): Promise<FetchPartitionResult> => {
-          const log = broker.logs.partition(t.name, p.index);
+          const log = t.name === null ? undefined : broker.logs.partition(t.name, p.index);
           if (!log) {
             hasError = true;
-            return { index: p.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1n, logStartOffset: -1n, records: EMPTY };
+            // Kafka answers an id it does not know with UNKNOWN_TOPIC_ID, a name with UNKNOWN_TOPIC_OR_PARTITION.
+            const errorCode = t.name === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+            return { index: p.index, errorCode, highWatermark: -1n, logStartOffset: -1n, records: EMPTY };
           }
           const hw = log.highWatermark;
           const start = log.logStartOffset;
@@ -69,9 +92,11 @@ class AppendWatch {
   private wake: (() => void) | null = null;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly broker: BrokerContext, req: FetchRequest) {
+  constructor(private readonly broker: BrokerContext, topics: ResolvedTopic[]) {
     const wanted = new Set<string>();
-    for (const t of req.topics) for (const p of t.partitions) wanted.add(`${t.name}\u0000${p.index}`);
+    for (const t of topics) {
+      if (t.name !== null) for (const p of t.partitions) wanted.add(`${t.name}\u0000${p.index}`);
+    }
     this.unsubscribe = broker.logs.onAppend((topic, partition) => {
       if (!wanted.has(`${topic}\u0000${partition}`)) return;
       this.dirty = true;
@@ -108,21 +133,23 @@ export const fetchHandler: ApiHandler = {
   apiKey: ApiKey.Fetch,
   name: 'Fetch',
   minVersion: 4,
-  maxVersion: 11,
+  maxVersion: 17,
+  firstFlexibleVersion: 12,
   async handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeFetchRequest(body, version);
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     const minBytes = Math.max(1, req.minBytes);
-    const watch = new AppendWatch(ctx.broker, req);
+    const topics = resolveTopics(ctx.broker, req);
+    const watch = new AppendWatch(ctx.broker, topics);
     try {
-      let attempt = await readOnce(ctx.broker, req);
+      let attempt = await readOnce(ctx.broker, req, topics);
       // Long-poll: park until enough bytes arrive, woken by appends rather than by polling.
       while (attempt.bytes < minBytes && !attempt.hasError && !ctx.broker.shutdown.aborted) {
         const left = deadline - Date.now();
         if (left <= 0) break;
         await watch.next(left);
-        attempt = await readOnce(ctx.broker, req);
+        attempt = await readOnce(ctx.broker, req, topics);
       }
       return encodeFetchResponse(version, attempt.topics);
     } finally {

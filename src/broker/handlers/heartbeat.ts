@@ -6,7 +6,8 @@ export const heartbeatHandler: ApiHandler = {
   apiKey: ApiKey.Heartbeat,
   name: 'Heartbeat',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
+  firstFlexibleVersion: 4,
   handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeHeartbeatRequest(body, version);

@@ -7,15 +7,18 @@ export const initProducerIdHandler: ApiHandler = {
   apiKey: ApiKey.InitProducerId,
   name: 'InitProducerId',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 5,
+  firstFlexibleVersion: 2,
   async handle(ctx, body) {
-    const req = decodeInitProducerIdRequest(body);
+    const version = ctx.header.apiVersion;
+    const req = decodeInitProducerIdRequest(body, version);
     if (req.transactionalId !== null) {
-      // Idempotence yes, transactions no: refuse clearly instead of pretending.
+      // Idempotence yes, transactions no: the same final error as the coordinator lookup gives
+      // (find-coordinator.ts), for a client that skips the lookup.
       ctx.broker.logger.warn({ transactionalId: req.transactionalId }, 'transactional producers are not supported');
-      return encodeInitProducerIdResponse(ErrorCode.INVALID_REQUEST, -1n, -1);
+      return encodeInitProducerIdResponse(version, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1n, -1);
     }
     const { producerId, epoch } = await ctx.broker.producers.allocate();
-    return encodeInitProducerIdResponse(ErrorCode.NONE, producerId, epoch);
+    return encodeInitProducerIdResponse(version, ErrorCode.NONE, producerId, epoch);
   },
 };

@@ -7,10 +7,12 @@ export const joinGroupHandler: ApiHandler = {
   apiKey: ApiKey.JoinGroup,
   name: 'JoinGroup',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 9,
+  firstFlexibleVersion: 6,
   async handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeJoinGroupRequest(body, version);
+    if (req.reason) ctx.broker.logger.debug({ group: req.groupId, member: req.memberId, reason: req.reason }, 'join reason');
     const outcome = await ctx.broker.groups.joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,

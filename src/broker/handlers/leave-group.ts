@@ -6,7 +6,8 @@ export const leaveGroupHandler: ApiHandler = {
   apiKey: ApiKey.LeaveGroup,
   name: 'LeaveGroup',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 5,
+  firstFlexibleVersion: 4,
   handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeLeaveGroupRequest(body, version);

@@ -3,15 +3,26 @@ import { decodeListGroupsRequest, encodeListGroupsResponse } from '../protocol/a
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiHandler } from './types.js';
 
+/** Every group here runs the classic protocol (KIP-848 consumer groups are not implemented). */
+const GROUP_TYPE = 'classic';
+
 export const listGroupsHandler: ApiHandler = {
   apiKey: ApiKey.ListGroups,
   name: 'ListGroups',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 5,
+  firstFlexibleVersion: 3,
   handle(ctx, body) {
     const version = ctx.header.apiVersion;
-    decodeListGroupsRequest(body, version);
-    const groups = ctx.broker.groups.listGroups().map((g) => ({ groupId: g.groupId, protocolType: g.protocolType }));
+    const req = decodeListGroupsRequest(body, version);
+    // Kafka matches both filters case-insensitively.
+    const states = new Set(req.statesFilter.map((s) => s.toLowerCase()));
+    const types = new Set(req.typesFilter.map((s) => s.toLowerCase()));
+    const groups = ctx.broker.groups
+      .listGroups()
+      .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
+      .filter(() => types.size === 0 || types.has(GROUP_TYPE))
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.state, type: GROUP_TYPE }));
     return encodeListGroupsResponse(version, { errorCode: ErrorCode.NONE, groups });
   },
 };

@@ -1,5 +1,5 @@
 import { ApiKey } from '../protocol/api-keys.js';
-import { decodeMetadataRequest, encodeMetadataResponse, type MetadataTopic } from '../protocol/apis/metadata.js';
+import { decodeMetadataRequest, encodeMetadataResponse, type MetadataTopic, NULL_TOPIC_ID } from '../protocol/apis/metadata.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { TopicInfo } from '../storage/log-manager.js';
 import { findOrCreateTopic } from './topic-lookup.js';
@@ -7,11 +7,15 @@ import type { ApiHandler } from './types.js';
 
 export const CLUSTER_ID = 'embedded-kafka-cluster';
 
+/** Kafka added topic ids to the request in v10 but only honours a lookup by id from v12. */
+const FIRST_LOOKUP_BY_ID = 12;
+
 export const metadataHandler: ApiHandler = {
   apiKey: ApiKey.Metadata,
   name: 'Metadata',
   minVersion: 0,
-  maxVersion: 6,
+  maxVersion: 12,
+  firstFlexibleVersion: 9,
   async handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeMetadataRequest(body, version);
@@ -19,6 +23,7 @@ export const metadataHandler: ApiHandler = {
     const describe = (t: TopicInfo): MetadataTopic => ({
       errorCode: ErrorCode.NONE,
       name: t.name,
+      topicId: t.id,
       partitions: Array.from({ length: t.partitions }, (_, index) => ({
         errorCode: ErrorCode.NONE,
         index,
@@ -32,9 +37,22 @@ export const metadataHandler: ApiHandler = {
       topics = ctx.broker.logs.listTopics().map(describe);
     } else {
       topics = [];
-      for (const name of req.topics) {
-        const found = await findOrCreateTopic(ctx.broker, name, req.allowAutoTopicCreation);
-        topics.push(found.topic ? describe(found.topic) : { errorCode: found.errorCode, name, partitions: [] });
+      for (const wanted of req.topics) {
+        if (wanted.name === null || (version >= FIRST_LOOKUP_BY_ID && wanted.topicId !== null && !wanted.name)) {
+          const info = version >= FIRST_LOOKUP_BY_ID && wanted.topicId ? ctx.broker.logs.getTopicById(wanted.topicId) : undefined;
+          topics.push(
+            info
+              ? describe(info)
+              : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: wanted.topicId ?? NULL_TOPIC_ID, partitions: [] },
+          );
+          continue;
+        }
+        const found = await findOrCreateTopic(ctx.broker, wanted.name, req.allowAutoTopicCreation);
+        topics.push(
+          found.topic
+            ? describe(found.topic)
+            : { errorCode: found.errorCode, name: wanted.name, topicId: NULL_TOPIC_ID, partitions: [] },
+        );
       }
     }
     const { host, port } = ctx.broker.advertised();

@@ -8,7 +8,8 @@ export const offsetCommitHandler: ApiHandler = {
   apiKey: ApiKey.OffsetCommit,
   name: 'OffsetCommit',
   minVersion: 2,
-  maxVersion: 7,
+  maxVersion: 9,
+  firstFlexibleVersion: 8,
   async handle(ctx, body) {
     const version = ctx.header.apiVersion;
     const req = decodeOffsetCommitRequest(body, version);

@@ -15,8 +15,12 @@ const ZSTD = 4;
  * UNKNOWN_SERVER_ERROR (its CompressionType.forId throws an IllegalArgumentException, which is
  * not an ApiException), and ZStandard below Produce v7 with UNSUPPORTED_COMPRESSION_TYPE; both
  * checked against a real 3.9.1 broker. We answer the same codes so clients behave the same.
+ *
+ * v0-2 may carry message sets of magic 0/1, which Kafka converts on write; this broker stores
+ * batches as they come, so it refuses those as a message format it does not support.
  */
 function validateRecords(records: Buffer, version: number, maxMessageBytes: number): number {
+  if (version < 3 && records.length > Off.magic && records.readInt8(Off.magic) < 2) return ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT;
   const size = batchSizeAt(records, 0);
   if (size < 0 || size > records.length || records.readInt8(Off.magic) !== 2) return ErrorCode.INVALID_RECORD;
   if (size !== records.length) return ErrorCode.INVALID_RECORD;
@@ -83,11 +87,14 @@ async function appendPartition(
 export const produceHandler: ApiHandler = {
   apiKey: ApiKey.Produce,
   name: 'Produce',
-  minVersion: 3,
-  maxVersion: 7,
+  // From v0 like Kafka 3.9.1: librdkafka 2.0.2 compresses gzip, snappy and lz4 only for a broker
+  // whose Produce range includes v0 (its codec check predates KIP-896), though it produces with v7.
+  minVersion: 0,
+  maxVersion: 11,
+  firstFlexibleVersion: 9,
   async handle(ctx, body) {
     const version = ctx.header.apiVersion;
-    const req = decodeProduceRequest(body);
+    const req = decodeProduceRequest(body, version);
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
     // Appends start in request order (offsets are assigned synchronously inside append), and all
     // partitions of one request are written concurrently.

@@ -11,6 +11,8 @@ export interface RequestHeader {
   apiVersion: number;
   correlationId: number;
   clientId: string | null;
+  /** A flexible request version: header v2 in, response header v1 out (not for ApiVersions). */
+  flexible: boolean;
 }
 
 /** What every handler may use: the broker's state, never the socket. */
@@ -22,6 +24,11 @@ export interface BrokerContext {
   logger: Logger;
   /** Aborted when the broker closes, so parked long-polls answer at once. */
   shutdown: AbortSignal;
+  /**
+   * Requests handled so far per "ApiName vN" (e.g. "Fetch v17"): which versions clients actually
+   * negotiated, for operators (debug) and for the compatibility tests.
+   */
+  requestsSeen: Map<string, number>;
   /** The host:port clients must use to reach this broker (resolved after listen). */
   advertised(): { host: string; port: number };
 }
@@ -41,5 +48,10 @@ export interface ApiHandler {
   name: string;
   minVersion: number;
   maxVersion: number;
+  /**
+   * First flexible (KIP-482) version, from the API's message spec: from it on the request header
+   * is v2 and the response header v1 (both with tagged fields), except ApiVersions' response.
+   */
+  firstFlexibleVersion: number;
   handle(ctx: RequestContext, body: Reader): Promise<Writer | null> | Writer | null;
 }

@@ -6,6 +6,12 @@ import { ProtocolError } from './errors.js';
  */
 export class Reader {
   offset: number;
+  /**
+   * Set by a codec for a flexible (KIP-482) version: the `f*` readers below then use compact
+   * strings, bytes and arrays and `tags()` reads a tagged-field section; otherwise they are the
+   * classic int16/int32-prefixed forms and `tags()` reads nothing.
+   */
+  flexible = false;
 
   constructor(
     readonly buf: Buffer,
@@ -152,6 +158,48 @@ export class Reader {
     const out: T[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = item(this);
     return out;
+  }
+
+  compactNullableArray<T>(item: (r: Reader) => T): T[] | null {
+    const n = this.uvarint() - 1;
+    if (n < 0) return null;
+    if (n > this.remaining) throw new ProtocolError(`array count ${n} exceeds request size`);
+    const out: T[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = item(this);
+    return out;
+  }
+
+  /** A UUID as its canonical lowercase text (topic ids). */
+  uuid(): string {
+    const h = this.raw(16).toString('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  fString(): string {
+    return this.flexible ? this.compactString() : this.string();
+  }
+  fNullableString(): string | null {
+    return this.flexible ? this.compactNullableString() : this.nullableString();
+  }
+  fBytes(): Buffer {
+    const b = this.fNullableBytes();
+    if (b === null) throw new ProtocolError('null where bytes are required');
+    return b;
+  }
+  fNullableBytes(): Buffer | null {
+    return this.flexible ? this.compactNullableBytes() : this.nullableBytes();
+  }
+  fArray<T>(item: (r: Reader) => T): T[] {
+    const a = this.fNullableArray(item);
+    if (a === null) throw new ProtocolError('null where an array is required');
+    return a;
+  }
+  fNullableArray<T>(item: (r: Reader) => T): T[] | null {
+    return this.flexible ? this.compactNullableArray(item) : this.nullableArray(item);
+  }
+  /** The tagged-field section closing a struct in flexible versions; unknown tags are skipped. */
+  tags(): void {
+    if (this.flexible) this.skipTaggedFields();
   }
 
   skipTaggedFields(): void {

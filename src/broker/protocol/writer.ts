@@ -9,6 +9,8 @@ export class Writer {
   private pos = 0;
   private chunks: Buffer[] = [];
   private chunkedBytes = 0;
+  /** See Reader.flexible: selects compact encodings for the `f*` writers and `tags()`. */
+  flexible = false;
 
   constructor(initialSize = 256) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -141,6 +143,48 @@ export class Writer {
   }
   emptyTaggedFields(): this {
     return this.uvarint(0);
+  }
+
+  /** Switches the `f*` writers to the compact forms when `on` (a flexible version). */
+  flex(on: boolean): this {
+    this.flexible = on;
+    return this;
+  }
+  uuid(id: string): this {
+    const hex = id.replace(/-/g, '');
+    if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new Error(`not a UUID: ${id}`);
+    return this.raw(Buffer.from(hex, 'hex'));
+  }
+  compactNullableBytes(b: Uint8Array | null | undefined): this {
+    if (b === null || b === undefined) return this.uvarint(0);
+    this.uvarint(b.length + 1);
+    return this.raw(b);
+  }
+  compactNullableArray<T>(items: readonly T[] | null, item: (w: Writer, v: T) => void): this {
+    if (items === null) return this.uvarint(0);
+    return this.compactArray(items, item);
+  }
+  fString(s: string): this {
+    return this.flexible ? this.compactString(s) : this.string(s);
+  }
+  fNullableString(s: string | null | undefined): this {
+    return this.flexible ? this.compactNullableString(s) : this.nullableString(s);
+  }
+  fBytes(b: Uint8Array): this {
+    return this.flexible ? this.compactNullableBytes(b) : this.bytes(b);
+  }
+  fNullableBytes(b: Uint8Array | null | undefined): this {
+    return this.flexible ? this.compactNullableBytes(b) : this.nullableBytes(b);
+  }
+  fArray<T>(items: readonly T[], item: (w: Writer, v: T) => void): this {
+    return this.flexible ? this.compactArray(items, item) : this.array(items, item);
+  }
+  fNullableArray<T>(items: readonly T[] | null, item: (w: Writer, v: T) => void): this {
+    return this.flexible ? this.compactNullableArray(items, item) : this.nullableArray(items, item);
+  }
+  /** An empty tagged-field section, written only in flexible versions. */
+  tags(): this {
+    return this.flexible ? this.uvarint(0) : this;
   }
 
   private flushScratch(): void {

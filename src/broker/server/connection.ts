@@ -175,7 +175,7 @@ export class Connection implements MemoryOwner {
             try {
               const reply = await work;
               await before;
-              if (reply) this.send(reply.correlationId, reply.body);
+              if (reply) this.send(reply.correlationId, reply.body, reply.taggedHeader === true);
               if (isProduce) this.framePool.release(frame);
             } finally {
               this.pendingBytes -= frame.length;
@@ -216,8 +216,8 @@ export class Connection implements MemoryOwner {
   }
 
   /** Decodes and runs one request; resolves to the response to send, or null for none. */
-  private async process(frame: Buffer): Promise<{ correlationId: number; body: Writer } | null> {
-    const { header, body } = readRequestHeader(frame);
+  private async process(frame: Buffer): Promise<{ correlationId: number; body: Writer; taggedHeader?: boolean } | null> {
+    const { header, body } = readRequestHeader(frame, (k) => this.handlers.get(k)?.firstFlexibleVersion);
     const handler = this.handlers.get(header.apiKey);
     if (!handler) throw new ProtocolError(`unsupported API key ${header.apiKey}`);
     if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
@@ -230,17 +230,25 @@ export class Connection implements MemoryOwner {
       }
       throw new ProtocolError(`${handler.name} v${header.apiVersion} is not supported`);
     }
+    const seen = `${handler.name} v${header.apiVersion}`;
+    this.broker.requestsSeen.set(seen, (this.broker.requestsSeen.get(seen) ?? 0) + 1);
     const ctx: RequestContext = { header, broker: this.broker, client: this.client };
     const response = await handler.handle(ctx, body);
-    return response ? { correlationId: header.correlationId, body: response } : null;
+    if (!response) return null;
+    // Response header v1 (an empty tagged-field section) for flexible versions; ApiVersions keeps v0
+    // so a client can read it before it knows which versions the broker speaks.
+    const taggedHeader = header.flexible && header.apiKey !== ApiKey.ApiVersions;
+    return { correlationId: header.correlationId, body: response, taggedHeader };
   }
 
-  private send(correlationId: number, body: Writer): void {
+  private send(correlationId: number, body: Writer, taggedHeader: boolean): void {
     if (this.closed) return;
     const chunks = body.toChunks();
-    const head = Buffer.allocUnsafe(8);
-    head.writeInt32BE(body.length + 4, 0);
+    const headLength = taggedHeader ? 9 : 8;
+    const head = Buffer.allocUnsafe(headLength);
+    head.writeInt32BE(body.length + headLength - 4, 0);
     head.writeInt32BE(correlationId, 4);
+    if (taggedHeader) head[8] = 0;
     this.socket.cork();
     this.socket.write(head);
     for (const c of chunks) this.socket.write(c);

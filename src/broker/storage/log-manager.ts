@@ -351,6 +351,12 @@ export class LogManager {
     });
   }
 
+  /** By topic id (Fetch v13+, Metadata v12, DeleteTopics v6); a scan, since topics here are few. */
+  getTopicById(id: string): TopicInfo | undefined {
+    for (const e of this.topics.values()) if (e.info.id === id) return copyInfo(e.info);
+    return undefined;
+  }
+
   getTopic(name: string): TopicInfo | undefined {
     const e = this.topics.get(name);
     return e ? copyInfo(e.info) : undefined;

@@ -1,8 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip as gunzipCb } from 'node:zlib';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/errors.js';
 import {
@@ -15,11 +13,10 @@ import {
   Off,
 } from '../protocol/record-batch.js';
 import type { FileCache } from './file-cache.js';
+import { decompress } from './batch-codecs.js';
 import { readAt, readFileIfExists, writeFileAtomic } from './fs-util.js';
 import { INDEX_ENTRY_BYTES, MAX_RELATIVE_OFFSET, Segment, SEGMENT_FILE, SparseIndex } from './segment.js';
 import { KAFKA_STORAGE_ERROR, StorageError } from './storage-error.js';
-
-const gunzip = promisify(gunzipCb);
 
 const EMPTY: Buffer<ArrayBuffer> = Buffer.alloc(0);
 const CHECKPOINT_FILE = 'log-start-offset';
@@ -549,6 +546,23 @@ export class PartitionLog {
     return null;
   }
 
+  /**
+   * ListOffsets' MAX_TIMESTAMP (-3, KIP-734): the first record carrying the log's largest
+   * timestamp, found as Kafka does: the segment with the largest timestamp, then the first batch
+   * and record in it that reach it.
+   */
+  async offsetForMaxTimestamp(): Promise<{ offset: bigint; timestamp: bigint } | null> {
+    if (this.closedWith) return null;
+    let best: Segment | undefined;
+    for (const seg of this.segments) {
+      if (seg.size === 0 || seg.endOffset <= this.logStart) continue;
+      if (!best || seg.maxTimestamp > best.maxTimestamp) best = seg;
+    }
+    if (!best || !Number.isFinite(best.maxTimestamp)) return null;
+    const hit = await this.searchSegmentByTime(best, best.maxTimestamp, BigInt(best.maxTimestamp));
+    return hit;
+  }
+
   /** Walks batch headers from the time index hint; decodes records only of the batch that matches. */
   private async searchSegmentByTime(
     seg: Segment,
@@ -589,14 +603,11 @@ export class PartitionLog {
     let plain: Buffer = batch;
     const codec = attributes & Attr.compressionMask;
     try {
-      if (codec === 1) {
-        const inflated = await gunzip(batch.subarray(BATCH_HEADER_SIZE));
+      if (codec !== 0) {
+        const inflated = await decompress(codec, batch.subarray(BATCH_HEADER_SIZE));
         plain = Buffer.concat([batch.subarray(0, BATCH_HEADER_SIZE), inflated]);
         plain.writeInt32BE(plain.length - LOG_OVERHEAD, Off.batchLength);
         plain.writeInt16BE(attributes & ~Attr.compressionMask, Off.attributes);
-      } else if (codec !== 0) {
-        // No codec at hand (snappy, lz4, zstd): the batch is the best answer available.
-        return { offset: floor, timestamp: maxTs };
       }
       for (const r of decodeRecordBatch(plain).records) {
         if (r.timestamp >= target && r.offset >= this.logStart) return { offset: r.offset, timestamp: r.timestamp };

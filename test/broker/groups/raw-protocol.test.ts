@@ -69,12 +69,13 @@ describe('group APIs over the wire (old versions)', () => {
     await tb.cleanup();
   });
 
-  it('FindCoordinator v0 and v1 name this broker; transactions are not coordinated', async () => {
+  it('FindCoordinator v0 and v1 name this broker; a transaction coordinator lookup is refused for good', async () => {
     const r0 = await call(conn, API.FindCoordinator, 0, new Writer().string('py-group'));
     assert.deepEqual([r0.int16(), r0.int32(), r0.string(), r0.int32()], [0, tb.broker.config.nodeId, '127.0.0.1', tb.port]);
     assert.equal(r0.remaining, 0);
     const r1 = await call(conn, API.FindCoordinator, 1, new Writer().string('txn').int8(1));
-    assert.deepEqual([r1.int32(), r1.int16()], [0, 15]);
+    // TRANSACTIONAL_ID_AUTHORIZATION_FAILED: not retriable, so clients stop at once (docs/compatibility.md).
+    assert.deepEqual([r1.int32(), r1.int16(), r1.nullableString()], [0, 53, 'transactions are not supported by this broker']);
   });
 
   it('runs the kafka-python 2.0.2 sequence: join v2, sync v1, heartbeat v1, commit v2, fetch v1, leave v1', async () => {

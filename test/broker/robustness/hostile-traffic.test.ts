@@ -212,10 +212,12 @@ function unsupportedVersionCase(rng: Prng, ranges: Ranges, id: number): FuzzCase
   if (r.min > 0) candidates.push(rng.int(0, r.min - 1));
   const apiVersion = rng.pick(candidates);
   if (apiKey === 18) {
-    const bytes = apiVersionsRequest(Math.max(apiVersion, 4), correlationId);
+    // Below the range an ApiVersions request is still answered normally, so go above it.
+    const unknown = Math.max(apiVersion, r.max + 1);
+    const bytes = apiVersionsRequest(unknown, correlationId);
     return {
       id,
-      kind: `unsupported-ApiVersions(v${Math.max(apiVersion, 4)})`,
+      kind: `unsupported-ApiVersions(v${unknown})`,
       bytes,
       expect: 'answer',
       correlationId,

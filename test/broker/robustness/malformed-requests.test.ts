@@ -40,7 +40,7 @@ async function assertUsable(c: RawConnection, correlationId = 4242): Promise<voi
 }
 
 describe('ApiVersions with a version the broker does not know', () => {
-  for (const version of [4, 9, 127, 32767]) {
+  for (const version of [5, 9, 127, 32767]) {
     test(`v${version} gets UNSUPPORTED_VERSION in the v0 layout, and the connection stays usable`, async () => {
       const c = await open();
       try {
@@ -105,10 +105,10 @@ describe('requests that cannot be handled close only their own connection', () =
     },
     { name: 'Metadata v-1', frame: () => requestFrame({ apiKey: 3, apiVersion: -1, correlationId: 1 }) },
     {
-      // Produce below v3 carries the pre-v2 message formats, which the broker does not implement.
-      name: 'Produce v0',
+      // Fetch below v4 returns the pre-v2 message formats, which the broker does not implement.
+      name: 'Fetch v3',
       frame: () =>
-        requestFrame({ apiKey: 0, apiVersion: 0, correlationId: 1 }, new Writer().int16(1).int32(1000).int32(0).toBuffer()),
+        requestFrame({ apiKey: 1, apiVersion: 3, correlationId: 1 }, new Writer().int32(-1).int32(0).int32(1).int32(1000).int32(0).toBuffer()),
     },
     {
       name: 'Metadata v1 whose topic array claims more entries than the frame holds',

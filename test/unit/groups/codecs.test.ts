@@ -106,12 +106,12 @@ describe('request decoding (hand-encoded)', () => {
   test('OffsetFetch v1 needs a topic list; v2+ accepts null for "all partitions"', () => {
     const v1 = new Writer().string('grp').array(['t'], (w, n) => w.string(n).array([0, 2], (w, p) => w.int32(p)));
     const r1 = reader(v1);
-    assert.deepEqual(decodeOffsetFetchRequest(r1, 1), { groupId: 'grp', topics: [{ name: 't', partitions: [0, 2] }] });
+    assert.deepEqual(decodeOffsetFetchRequest(r1, 1), { groups: [{ groupId: 'grp', topics: [{ name: 't', partitions: [0, 2] }] }] });
     done(r1);
 
     const v5 = new Writer().string('grp').int32(-1);
     const r5 = reader(v5);
-    assert.deepEqual(decodeOffsetFetchRequest(r5, 5), { groupId: 'grp', topics: null });
+    assert.deepEqual(decodeOffsetFetchRequest(r5, 5), { groups: [{ groupId: 'grp', topics: null }] });
     done(r5);
     assert.throws(() => decodeOffsetFetchRequest(reader(new Writer().string('grp').int32(-1)), 1), ProtocolError);
   });
@@ -138,10 +138,10 @@ describe('request decoding (hand-encoded)', () => {
 
   test('FindCoordinator v0 is only the key; v1+ adds key type', () => {
     const r0 = reader(new Writer().string('grp'));
-    assert.deepEqual(decodeFindCoordinatorRequest(r0, 0), { key: 'grp', keyType: 0 });
+    assert.deepEqual(decodeFindCoordinatorRequest(r0, 0), { keys: ['grp'], keyType: 0 });
     done(r0);
     const r2 = reader(new Writer().string('txn').int8(1));
-    assert.deepEqual(decodeFindCoordinatorRequest(r2, 2), { key: 'txn', keyType: 1 });
+    assert.deepEqual(decodeFindCoordinatorRequest(r2, 2), { keys: ['txn'], keyType: 1 });
     done(r2);
   });
 
@@ -181,6 +181,7 @@ describe('response encoding (hand-decoded)', () => {
       errorCode: 0,
       generationId: 7,
       protocolName: 'range',
+      protocolType: 'consumer',
       leader: 'm-1',
       memberId: 'm-1',
       members: [{ memberId: 'm-1', groupInstanceId: 'i', metadata: Buffer.from('md') }],
@@ -198,7 +199,7 @@ describe('response encoding (hand-decoded)', () => {
   });
 
   test('OffsetFetch v1 has no top-level error; v2 appends it; v3 adds throttle; v5 a leader epoch per partition', () => {
-    const res = { errorCode: 0, topics: [{ name: 't', partitions: [{ index: 0, offset: -1n, metadata: '', errorCode: 0 }] }] };
+    const res = [{ groupId: 'g', errorCode: 0, topics: [{ name: 't', partitions: [{ index: 0, offset: -1n, metadata: '', errorCode: 0 }] }] }];
     const partition = (r: Reader, epoch: boolean) => {
       assert.equal(r.int32(), 0);
       assert.equal(r.int64(), -1n);
@@ -237,7 +238,7 @@ describe('response encoding (hand-decoded)', () => {
     assert.deepEqual([d0.int32(), d0.int32(), d0.string(), d0.int16()], [0, 1, 'g', 69]);
     done(d0);
 
-    const fc = { errorCode: 0, errorMessage: null, nodeId: 1, host: 'localhost', port: 9092 };
+    const fc = [{ key: 'g', errorCode: 0, errorMessage: null, nodeId: 1, host: 'localhost', port: 9092 }];
     const f0 = reader(encodeFindCoordinatorResponse(0, fc));
     assert.deepEqual([f0.int16(), f0.int32(), f0.string(), f0.int32()], [0, 1, 'localhost', 9092]);
     done(f0);
@@ -312,7 +313,7 @@ describe('interop with kafkajs 2.2.4 protocol codecs', () => {
 
     const rf = await kjsBytes('offsetFetch/v4', { groupId: 'grp', topics: [] });
     // kafkajs encodes an empty topic list as null, meaning "everything committed".
-    assert.deepEqual(decodeOffsetFetchRequest(rf, 4), { groupId: 'grp', topics: null });
+    assert.deepEqual(decodeOffsetFetchRequest(rf, 4), { groups: [{ groupId: 'grp', topics: null }] });
     done(rf);
   });
 
@@ -322,6 +323,7 @@ describe('interop with kafkajs 2.2.4 protocol codecs', () => {
         errorCode: 0,
         generationId: 4,
         protocolName: 'RoundRobinAssigner',
+        protocolType: 'consumer',
         leader: 'm-1',
         memberId: 'm-2',
         members: [],
@@ -332,11 +334,11 @@ describe('interop with kafkajs 2.2.4 protocol codecs', () => {
       [0, 4, 'RoundRobinAssigner', 'm-1', 'm-2', []],
     );
     const needId = await kjsDecode('joinGroup/v5')(
-      encodeJoinGroupResponse(5, { errorCode: 79, generationId: -1, protocolName: '', leader: '', memberId: 'app-123', members: [] }).toBuffer(),
+      encodeJoinGroupResponse(5, { errorCode: 79, generationId: -1, protocolName: '', protocolType: null, leader: '', memberId: 'app-123', members: [] }).toBuffer(),
     );
     assert.deepEqual([needId.errorCode, needId.memberId], [79, 'app-123']);
 
-    const sync = await kjsDecode('syncGroup/v3')(encodeSyncGroupResponse(3, { errorCode: 0, assignment: Buffer.from('xyz') }).toBuffer());
+    const sync = await kjsDecode('syncGroup/v3')(encodeSyncGroupResponse(3, { errorCode: 0, protocolType: null, protocolName: null, assignment: Buffer.from('xyz') }).toBuffer());
     assert.deepEqual([sync.errorCode, sync.memberAssignment.toString()], [0, 'xyz']);
     const hb = await kjsDecode('heartbeat/v3')(encodeHeartbeatResponse(3, 27).toBuffer());
     assert.equal(hb.errorCode, 27);
@@ -344,10 +346,13 @@ describe('interop with kafkajs 2.2.4 protocol codecs', () => {
 
   test('kafkajs decodes our OffsetFetch v4, OffsetCommit v5, FindCoordinator v2, DescribeGroups v2, ListGroups v2, DeleteGroups v1', async () => {
     const fetched = await kjsDecode('offsetFetch/v4')(
-      encodeOffsetFetchResponse(4, {
-        errorCode: 0,
-        topics: [{ name: 't', partitions: [{ index: 0, offset: 42n, metadata: 'm', errorCode: 0 }] }],
-      }).toBuffer(),
+      encodeOffsetFetchResponse(4, [
+        {
+          groupId: 'g',
+          errorCode: 0,
+          topics: [{ name: 't', partitions: [{ index: 0, offset: 42n, metadata: 'm', errorCode: 0 }] }],
+        },
+      ]).toBuffer(),
     );
     assert.deepEqual(fetched.responses, [{ topic: 't', partitions: [{ partition: 0, offset: '42', metadata: 'm', errorCode: 0 }] }]);
     assert.equal(fetched.errorCode, 0);
@@ -358,7 +363,7 @@ describe('interop with kafkajs 2.2.4 protocol codecs', () => {
     assert.deepEqual(committed.responses, [{ topic: 't', partitions: [{ partition: 0, errorCode: 0 }] }]);
 
     const coord = await kjsDecode('findCoordinator/v2')(
-      encodeFindCoordinatorResponse(2, { errorCode: 0, errorMessage: null, nodeId: 1, host: '127.0.0.1', port: 40000 }).toBuffer(),
+      encodeFindCoordinatorResponse(2, [{ key: 'g', errorCode: 0, errorMessage: null, nodeId: 1, host: '127.0.0.1', port: 40000 }]).toBuffer(),
     );
     assert.deepEqual(coord.coordinator, { nodeId: 1, host: '127.0.0.1', port: 40000 });
 
@@ -370,7 +375,7 @@ describe('interop with kafkajs 2.2.4 protocol codecs', () => {
           state: 'Stable',
           protocolType: 'consumer',
           protocol: 'RoundRobinAssigner',
-          members: [{ memberId: 'm', clientId: 'c', clientHost: 'h', metadata: Buffer.from('md'), assignment: Buffer.from('as') }],
+          members: [{ memberId: 'm', groupInstanceId: null, clientId: 'c', clientHost: 'h', metadata: Buffer.from('md'), assignment: Buffer.from('as') }],
         },
       ]).toBuffer(),
     );
@@ -379,7 +384,7 @@ describe('interop with kafkajs 2.2.4 protocol codecs', () => {
     assert.deepEqual([g.members[0].memberId, g.members[0].memberAssignment.toString()], ['m', 'as']);
 
     const listed = await kjsDecode('listGroups/v2')(
-      encodeListGroupsResponse(2, { errorCode: 0, groups: [{ groupId: 'g', protocolType: 'consumer' }] }).toBuffer(),
+      encodeListGroupsResponse(2, { errorCode: 0, groups: [{ groupId: 'g', protocolType: 'consumer', state: 'Stable', type: 'classic' }] }).toBuffer(),
     );
     assert.deepEqual(listed.groups, [{ groupId: 'g', protocolType: 'consumer' }]);
 

@@ -365,3 +365,54 @@ describe('ZigZag varlong (int64)', () => {
     assert.throws(() => new Reader(hex('ffffffffffffffffffff01')).varlong(), /too long/);
   });
 });
+
+describe('flexible (f*) primitives follow the Reader/Writer mode', () => {
+  const sample = (w: Writer) =>
+    w
+      .fString('ab')
+      .fNullableString(null)
+      .fNullableBytes(Buffer.from([9]))
+      .fArray([1, 2], (w, v) => void w.int8(v))
+      .fNullableArray(null, () => undefined)
+      .tags();
+
+  it('classic mode: int16/int32 lengths, -1 for null, no tagged fields', () => {
+    assert.deepEqual(bytesOf((w) => sample(w)), hex('0002 6162  ffff  00000001 09  00000002 01 02  ffffffff'));
+  });
+
+  it('flexible mode: unsigned varint length + 1, 0 for null, an empty tagged-field section', () => {
+    assert.deepEqual(bytesOf((w) => sample(w.flex(true))), hex('03 6162  00  02 09  03 01 02  00  00'));
+  });
+
+  it('the Reader reads back what the Writer wrote, in both modes', () => {
+    for (const flexible of [false, true]) {
+      const r = new Reader(bytesOf((w) => sample(w.flex(flexible))));
+      r.flexible = flexible;
+      assert.equal(r.fString(), 'ab');
+      assert.equal(r.fNullableString(), null);
+      assert.deepEqual(r.fNullableBytes(), Buffer.from([9]));
+      assert.deepEqual(r.fArray((r) => r.int8()), [1, 2]);
+      assert.equal(r.fNullableArray((r) => r.int8()), null);
+      r.tags();
+      assert.equal(r.remaining, 0, `flexible=${flexible}`);
+    }
+  });
+
+  it('uuid: 16 raw bytes, canonical lowercase text; non-UUIDs are refused', () => {
+    const id = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    const buf = bytesOf((w) => w.uuid(id.toUpperCase()));
+    assert.deepEqual(buf, hex('0f1e2d3c4b5a69788796a5b4c3d2e1f0'));
+    assert.equal(new Reader(buf).uuid(), id);
+    assert.throws(() => new Writer().uuid('not-a-uuid'), /not a UUID/);
+  });
+
+  it('skips unknown tagged fields and refuses a tag section that runs past the end', () => {
+    const r = new Reader(hex('02 05 01 aa 07 02 bbcc 7f'));
+    r.flexible = true;
+    r.tags();
+    assert.equal(r.int8(), 0x7f);
+    const bad = new Reader(hex('01 05 09 aa'));
+    bad.flexible = true;
+    assert.throws(() => bad.tags(), ProtocolError);
+  });
+});

@@ -6,8 +6,10 @@ export interface ApiVersionRange {
   maxVersion: number;
 }
 
+export const API_VERSIONS_FIRST_FLEXIBLE = 3;
+
 /**
- * ApiVersions response. v3 has a flexible body (compact array, tagged fields) but, as a special
+ * ApiVersions response. v3 (and v4, which changes only how features may be listed) has a flexible body (compact array, tagged fields) but, as a special
  * case in Kafka, its response header stays v0, which the connection always writes.
  */
 export function encodeApiVersionsResponse(version: number, errorCode: number, apis: ApiVersionRange[]): Writer {

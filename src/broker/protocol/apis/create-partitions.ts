@@ -7,24 +7,36 @@ export interface CreatePartitionsRequest {
   validateOnly: boolean;
 }
 
-/** CreatePartitions v0-v1 (identical layouts; v2 turns flexible). */
-export function decodeCreatePartitionsRequest(r: Reader): CreatePartitionsRequest {
-  const topics = r.array((r) => {
-    const name = r.string();
+export const CREATE_PARTITIONS_FIRST_FLEXIBLE = 2;
+
+/** CreatePartitions v0-v3 (identical fields; v2 turns flexible). */
+export function decodeCreatePartitionsRequest(r: Reader, version: number): CreatePartitionsRequest {
+  r.flexible = version >= CREATE_PARTITIONS_FIRST_FLEXIBLE;
+  const topics = r.fArray((r) => {
+    const name = r.fString();
     const count = r.int32();
-    const assignments = r.nullableArray((r) => r.array((r) => r.int32()));
+    const assignments = r.fNullableArray((r) => {
+      const ids = r.fArray((r) => r.int32());
+      r.tags();
+      return ids;
+    });
+    r.tags();
     return { name, count, hasAssignments: assignments !== null && assignments.length > 0 };
   });
-  return { topics, timeoutMs: r.int32(), validateOnly: r.boolean() };
+  const timeoutMs = r.int32();
+  const validateOnly = r.boolean();
+  r.tags();
+  return { topics, timeoutMs, validateOnly };
 }
 
 export function encodeCreatePartitionsResponse(
+  version: number,
   results: { name: string; errorCode: number; errorMessage: string | null }[],
 ): Writer {
-  const w = new Writer(128);
+  const w = new Writer(128).flex(version >= CREATE_PARTITIONS_FIRST_FLEXIBLE);
   w.int32(0);
-  w.array(results, (w, t) => {
-    w.string(t.name).int16(t.errorCode).nullableString(t.errorMessage);
+  w.fArray(results, (w, t) => {
+    w.fString(t.name).int16(t.errorCode).fNullableString(t.errorMessage).tags();
   });
-  return w;
+  return w.tags();
 }

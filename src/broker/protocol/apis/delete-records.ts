@@ -6,25 +6,38 @@ export interface DeleteRecordsRequest {
   timeoutMs: number;
 }
 
-/** DeleteRecords v0-v1 (identical layouts; v2 turns flexible). */
-export function decodeDeleteRecordsRequest(r: Reader): DeleteRecordsRequest {
-  const topics = r.array((r) => ({
-    name: r.string(),
-    partitions: r.array((r) => ({ index: r.int32(), offset: r.int64() })),
-  }));
-  return { topics, timeoutMs: r.int32() };
+export const DELETE_RECORDS_FIRST_FLEXIBLE = 2;
+
+/** DeleteRecords v0-v2 (identical fields; v2 is flexible). */
+export function decodeDeleteRecordsRequest(r: Reader, version: number): DeleteRecordsRequest {
+  r.flexible = version >= DELETE_RECORDS_FIRST_FLEXIBLE;
+  const topics = r.fArray((r) => {
+    const name = r.fString();
+    const partitions = r.fArray((r) => {
+      const p = { index: r.int32(), offset: r.int64() };
+      r.tags();
+      return p;
+    });
+    r.tags();
+    return { name, partitions };
+  });
+  const timeoutMs = r.int32();
+  r.tags();
+  return { topics, timeoutMs };
 }
 
 export function encodeDeleteRecordsResponse(
+  version: number,
   topics: { name: string; partitions: { index: number; lowWatermark: bigint; errorCode: number }[] }[],
 ): Writer {
-  const w = new Writer(128);
+  const w = new Writer(128).flex(version >= DELETE_RECORDS_FIRST_FLEXIBLE);
   w.int32(0);
-  w.array(topics, (w, t) => {
-    w.string(t.name);
-    w.array(t.partitions, (w, p) => {
-      w.int32(p.index).int64(p.lowWatermark).int16(p.errorCode);
+  w.fArray(topics, (w, t) => {
+    w.fString(t.name);
+    w.fArray(t.partitions, (w, p) => {
+      w.int32(p.index).int64(p.lowWatermark).int16(p.errorCode).tags();
     });
+    w.tags();
   });
-  return w;
+  return w.tags();
 }

@@ -5,19 +5,24 @@ export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 /** DescribeConfigs v1+ config_source values. */
 export const ConfigSource = { TOPIC: 1, STATIC_BROKER: 4, DEFAULT: 5 } as const;
 
+export const DESCRIBE_CONFIGS_FIRST_FLEXIBLE = 4;
+
 export interface DescribeConfigsRequest {
   resources: { type: number; name: string; keys: string[] | null }[];
   includeSynonyms: boolean;
 }
 
-/** DescribeConfigs v0-v2 (v3 adds documentation, v4 turns flexible). */
+/** DescribeConfigs v0-v4; v3 adds config types and documentation, v4 is flexible. */
 export function decodeDescribeConfigsRequest(r: Reader, version: number): DescribeConfigsRequest {
-  const resources = r.array((r) => ({
-    type: r.int8(),
-    name: r.string(),
-    keys: r.nullableArray((r) => r.string()),
-  }));
+  r.flexible = version >= DESCRIBE_CONFIGS_FIRST_FLEXIBLE;
+  const resources = r.fArray((r) => {
+    const res = { type: r.int8(), name: r.fString(), keys: r.fNullableArray((r) => r.fString()) };
+    r.tags();
+    return res;
+  });
   const includeSynonyms = version >= 1 ? r.boolean() : false;
+  if (version >= 3) r.boolean(); // include documentation: we have none to give
+  r.tags();
   return { resources, includeSynonyms };
 }
 
@@ -37,17 +42,23 @@ export interface DescribeConfigsResult {
 }
 
 export function encodeDescribeConfigsResponse(version: number, results: DescribeConfigsResult[]): Writer {
-  const w = new Writer(512);
+  const w = new Writer(512).flex(version >= DESCRIBE_CONFIGS_FIRST_FLEXIBLE);
   w.int32(0);
-  w.array(results, (w, res) => {
-    w.int16(res.errorCode).nullableString(res.errorMessage).int8(res.type).string(res.name);
-    w.array(res.configs, (w, c) => {
-      w.string(c.name).nullableString(c.value).boolean(c.readOnly);
+  w.fArray(results, (w, res) => {
+    w.int16(res.errorCode).fNullableString(res.errorMessage).int8(res.type).fString(res.name);
+    w.fArray(res.configs, (w, c) => {
+      w.fString(c.name).fNullableString(c.value).boolean(c.readOnly);
       if (version === 0) w.boolean(c.source === ConfigSource.DEFAULT);
       else w.int8(c.source);
       w.boolean(c.sensitive);
-      if (version >= 1) w.int32(0); // synonyms: none reported
+      if (version >= 1) w.fArray([] as number[], () => undefined); // synonyms: none reported
+      if (version >= 3) {
+        w.int8(0); // config type UNKNOWN: types are not tracked
+        w.fNullableString(null); // documentation
+      }
+      w.tags();
     });
+    w.tags();
   });
-  return w;
+  return w.tags();
 }

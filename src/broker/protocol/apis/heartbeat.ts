@@ -8,18 +8,21 @@ export interface HeartbeatRequest {
   groupInstanceId: string | null;
 }
 
-/** Heartbeat v0-3 (v4 is flexible). */
+export const HEARTBEAT_FIRST_FLEXIBLE = 4;
+
+/** Heartbeat v0-4 (v4 is flexible). */
 export function decodeHeartbeatRequest(r: Reader, version: number): HeartbeatRequest {
-  const groupId = r.string();
+  r.flexible = version >= HEARTBEAT_FIRST_FLEXIBLE;
+  const groupId = r.fString();
   const generationId = r.int32();
-  const memberId = r.string();
-  const groupInstanceId = version >= 3 ? r.nullableString() : null;
+  const memberId = r.fString();
+  const groupInstanceId = version >= 3 ? r.fNullableString() : null;
+  r.tags();
   return { groupId, generationId, memberId, groupInstanceId };
 }
 
 export function encodeHeartbeatResponse(version: number, errorCode: number): Writer {
-  const w = new Writer(8);
+  const w = new Writer(8).flex(version >= HEARTBEAT_FIRST_FLEXIBLE);
   if (version >= 1) w.int32(0); // throttle
-  w.int16(errorCode);
-  return w;
+  return w.int16(errorCode).tags();
 }

@@ -7,11 +7,21 @@ export interface LeaveGroupRequest {
   members: { memberId: string; groupInstanceId: string | null }[];
 }
 
-/** LeaveGroup v0-3 (v4 is flexible). */
+export const LEAVE_GROUP_FIRST_FLEXIBLE = 4;
+
+/** LeaveGroup v0-5; v4 turns flexible, v5 adds a per-member reason (read, not used). */
 export function decodeLeaveGroupRequest(r: Reader, version: number): LeaveGroupRequest {
-  const groupId = r.string();
-  if (version < 3) return { groupId, members: [{ memberId: r.string(), groupInstanceId: null }] };
-  const members = r.array((r) => ({ memberId: r.string(), groupInstanceId: r.nullableString() }));
+  r.flexible = version >= LEAVE_GROUP_FIRST_FLEXIBLE;
+  const groupId = r.fString();
+  if (version < 3) return { groupId, members: [{ memberId: r.fString(), groupInstanceId: null }] };
+  const members = r.fArray((r) => {
+    const memberId = r.fString();
+    const groupInstanceId = r.fNullableString();
+    if (version >= 5) r.fNullableString(); // reason
+    r.tags();
+    return { memberId, groupInstanceId };
+  });
+  r.tags();
   return { groupId, members };
 }
 
@@ -22,13 +32,13 @@ export interface LeaveGroupResponse {
 }
 
 export function encodeLeaveGroupResponse(version: number, res: LeaveGroupResponse): Writer {
-  const w = new Writer(64);
+  const w = new Writer(64).flex(version >= LEAVE_GROUP_FIRST_FLEXIBLE);
   if (version >= 1) w.int32(0); // throttle
   w.int16(res.errorCode);
   if (version >= 3) {
-    w.array(res.members, (w, m) => {
-      w.string(m.memberId).nullableString(m.groupInstanceId).int16(m.errorCode);
+    w.fArray(res.members, (w, m) => {
+      w.fString(m.memberId).fNullableString(m.groupInstanceId).int16(m.errorCode).tags();
     });
   }
-  return w;
+  return w.tags();
 }

@@ -12,23 +12,35 @@ export interface OffsetCommitRequest {
   }[];
 }
 
-/** OffsetCommit v2-7 (v8 is flexible; v0-1 predate group generations as used here). */
+export const OFFSET_COMMIT_FIRST_FLEXIBLE = 8;
+
+/**
+ * OffsetCommit v2-9 (v0-1 predate group generations as used here). v8 turns flexible; v9 only
+ * lets KIP-848 consumers send a member epoch in the generation field, which classic groups read
+ * as the generation, as Kafka does.
+ */
 export function decodeOffsetCommitRequest(r: Reader, version: number): OffsetCommitRequest {
-  const groupId = r.string();
+  r.flexible = version >= OFFSET_COMMIT_FIRST_FLEXIBLE;
+  const groupId = r.fString();
   const generationId = r.int32();
-  const memberId = r.string();
-  const groupInstanceId = version >= 7 ? r.nullableString() : null;
+  const memberId = r.fString();
+  const groupInstanceId = version >= 7 ? r.fNullableString() : null;
   // v2-4 retention_time: Kafka ignores it since 2.1 (offsets follow the broker's retention), so do we.
   if (version <= 4) r.int64();
-  const topics = r.array((r) => ({
-    name: r.string(),
-    partitions: r.array((r) => {
+  const topics = r.fArray((r) => {
+    const name = r.fString();
+    const partitions = r.fArray((r) => {
       const index = r.int32();
       const offset = r.int64();
       const leaderEpoch = version >= 6 ? r.int32() : -1;
-      return { index, offset, leaderEpoch, metadata: r.nullableString() };
-    }),
-  }));
+      const metadata = r.fNullableString();
+      r.tags();
+      return { index, offset, leaderEpoch, metadata };
+    });
+    r.tags();
+    return { name, partitions };
+  });
+  r.tags();
   return { groupId, generationId, memberId, groupInstanceId, topics };
 }
 
@@ -37,13 +49,15 @@ export interface OffsetCommitResponse {
 }
 
 export function encodeOffsetCommitResponse(version: number, res: OffsetCommitResponse): Writer {
-  const w = new Writer(64);
+  const w = new Writer(64).flex(version >= OFFSET_COMMIT_FIRST_FLEXIBLE);
   if (version >= 3) w.int32(0); // throttle
-  w.array(res.topics, (w, t) => {
-    w.string(t.name);
-    w.array(t.partitions, (w, p) => {
-      w.int32(p.index).int16(p.errorCode);
+  w.fArray(res.topics, (w, t) => {
+    w.fString(t.name);
+    w.fArray(t.partitions, (w, p) => {
+      w.int32(p.index).int16(p.errorCode).tags();
     });
+    w.tags();
   });
+  w.tags();
   return w;
 }

@@ -1,21 +1,56 @@
 import type { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
 
-export interface OffsetFetchRequest {
+export interface OffsetFetchGroupRequest {
   groupId: string;
   /** null (v2+) asks for every partition the group has committed. */
   topics: { name: string; partitions: number[] }[] | null;
 }
-
-/** OffsetFetch v1-5 (v6 is flexible; v0 read offsets from ZooKeeper). */
-export function decodeOffsetFetchRequest(r: Reader, version: number): OffsetFetchRequest {
-  const groupId = r.string();
-  const readTopic = (r: Reader) => ({ name: r.string(), partitions: r.array((r) => r.int32()) });
-  const topics = version >= 2 ? r.nullableArray(readTopic) : r.array(readTopic);
-  return { groupId, topics };
+export interface OffsetFetchRequest {
+  /** Exactly one group before v8; v8+ may batch several. */
+  groups: OffsetFetchGroupRequest[];
 }
 
-export interface OffsetFetchResponse {
+export const OFFSET_FETCH_FIRST_FLEXIBLE = 6;
+export const OFFSET_FETCH_FIRST_BATCHED = 8;
+
+/**
+ * OffsetFetch v1-9 (v0 read offsets from ZooKeeper). v6 turns flexible, v7 adds require_stable
+ * (no transactions, so every offset is stable), v8 batches groups, v9 adds the KIP-848 member
+ * id/epoch, which classic groups do not check (Kafka validates them only for consumer groups).
+ */
+export function decodeOffsetFetchRequest(r: Reader, version: number): OffsetFetchRequest {
+  r.flexible = version >= OFFSET_FETCH_FIRST_FLEXIBLE;
+  const readTopic = (r: Reader) => {
+    const name = r.fString();
+    const partitions = r.fArray((r) => r.int32());
+    r.tags();
+    return { name, partitions };
+  };
+  let groups: OffsetFetchGroupRequest[];
+  if (version < OFFSET_FETCH_FIRST_BATCHED) {
+    const groupId = r.fString();
+    const topics = version >= 2 ? r.fNullableArray(readTopic) : r.array(readTopic);
+    groups = [{ groupId, topics }];
+  } else {
+    groups = r.fArray((r) => {
+      const groupId = r.fString();
+      if (version >= 9) {
+        r.fNullableString(); // member id
+        r.int32(); // member epoch
+      }
+      const topics = r.fNullableArray(readTopic);
+      r.tags();
+      return { groupId, topics };
+    });
+  }
+  if (version >= 7) r.boolean(); // require stable
+  r.tags();
+  return { groups };
+}
+
+export interface OffsetFetchGroupResult {
+  groupId: string;
   /** Written from v2 only; the handler folds it into the partitions for v1. */
   errorCode: number;
   topics: {
@@ -24,17 +59,31 @@ export interface OffsetFetchResponse {
   }[];
 }
 
-export function encodeOffsetFetchResponse(version: number, res: OffsetFetchResponse): Writer {
-  const w = new Writer(128);
-  if (version >= 3) w.int32(0); // throttle
-  w.array(res.topics, (w, t) => {
-    w.string(t.name);
-    w.array(t.partitions, (w, p) => {
-      w.int32(p.index).int64(p.offset);
-      if (version >= 5) w.int32(-1); // committed leader epoch: not tracked
-      w.nullableString(p.metadata).int16(p.errorCode);
+export function encodeOffsetFetchResponse(version: number, groups: OffsetFetchGroupResult[]): Writer {
+  const w = new Writer(128).flex(version >= OFFSET_FETCH_FIRST_FLEXIBLE);
+  const writeTopics = (w: Writer, topics: OffsetFetchGroupResult['topics']) => {
+    w.fArray(topics, (w, t) => {
+      w.fString(t.name);
+      w.fArray(t.partitions, (w, p) => {
+        w.int32(p.index).int64(p.offset);
+        if (version >= 5) w.int32(-1); // committed leader epoch: not tracked
+        w.fNullableString(p.metadata).int16(p.errorCode).tags();
+      });
+      w.tags();
     });
-  });
-  if (version >= 2) w.int16(res.errorCode);
+  };
+  if (version >= 3) w.int32(0); // throttle
+  if (version < OFFSET_FETCH_FIRST_BATCHED) {
+    const g = groups[0];
+    writeTopics(w, g.topics);
+    if (version >= 2) w.int16(g.errorCode);
+  } else {
+    w.fArray(groups, (w, g) => {
+      w.fString(g.groupId);
+      writeTopics(w, g.topics);
+      w.int16(g.errorCode).tags();
+    });
+  }
+  w.tags();
   return w;
 }

@@ -1,0 +1,196 @@
+import java.time.Duration;
+import java.util.*;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.*;
+import org.apache.kafka.clients.consumer.*;
+import org.apache.kafka.clients.producer.*;
+import org.apache.kafka.common.*;
+import org.apache.kafka.common.serialization.*;
+
+/**
+ * The Apache Kafka Java client (kafka-clients 3.9.1) against a broker, for test/compat/java-client.test.ts.
+ * Modes (args: mode bootstrap topic group count):
+ *   produce  - idempotent producer (acks=all), `count` messages per codec (none, gzip, snappy, lz4, zstd)
+ *   consume  - group member, earliest, no auto-commit: reads until `count` records, then commitSync and
+ *              a quiet poll to catch extras; prints the committed offsets as well
+ *   admin    - AdminClient: create/describe/list/delete topics, groups, offsets (incl. max timestamp)
+ *   txn      - a transactional producer's initTransactions(), to show how it fails
+ * Prints one JSON object on stdout; everything else goes to stderr.
+ */
+public class CompatClient {
+  static final String[] CODECS = {"none", "gzip", "snappy", "lz4", "zstd"};
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0], bootstrap = args[1], topic = args[2], group = args[3];
+    int count = Integer.parseInt(args[4]);
+    String prefix = args.length > 5 ? args[5] : "java";
+    switch (mode) {
+      case "produce": produce(bootstrap, topic, count, prefix); break;
+      case "consume": consume(bootstrap, topic, group, count); break;
+      case "admin": admin(bootstrap, topic, group); break;
+      case "txn": txn(bootstrap, topic); break;
+      default: throw new IllegalArgumentException(mode);
+    }
+  }
+
+  static Properties base(String bootstrap) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("client.id", "java-compat");
+    p.put("request.timeout.ms", "15000");
+    p.put("default.api.timeout.ms", "30000");
+    return p;
+  }
+
+  static void produce(String bootstrap, String topic, int count, String prefix) throws Exception {
+    StringBuilder out = new StringBuilder("{\"acks\":[");
+    boolean first = true;
+    for (String codec : CODECS) {
+      Properties p = base(bootstrap);
+      p.put("enable.idempotence", "true");
+      p.put("acks", "all");
+      p.put("compression.type", codec);
+      p.put("linger.ms", "20");
+      p.put("delivery.timeout.ms", "30000");
+      p.put("key.serializer", StringSerializer.class.getName());
+      p.put("value.serializer", StringSerializer.class.getName());
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          String key = prefix + "-" + codec + "-" + i;
+          keys.add(key);
+          sent.add(producer.send(new ProducerRecord<>(topic, key, "value of " + key)));
+        }
+        producer.flush();
+        for (int i = 0; i < sent.size(); i++) {
+          RecordMetadata m = sent.get(i).get();
+          if (!first) out.append(',');
+          first = false;
+          out.append("{\"key\":").append(q(keys.get(i))).append(",\"partition\":").append(m.partition())
+              .append(",\"offset\":").append(m.offset()).append('}');
+        }
+      }
+    }
+    System.out.println(out.append("]}"));
+  }
+
+  static void consume(String bootstrap, String topic, String group, int count) throws Exception {
+    Properties p = base(bootstrap);
+    p.put("group.id", group);
+    p.put("auto.offset.reset", "earliest");
+    p.put("enable.auto.commit", "false");
+    p.put("key.deserializer", StringDeserializer.class.getName());
+    p.put("value.deserializer", StringDeserializer.class.getName());
+    StringBuilder recs = new StringBuilder();
+    int got = 0;
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+      consumer.subscribe(Collections.singletonList(topic));
+      long deadline = System.currentTimeMillis() + 60_000;
+      int quietPolls = 0;
+      // Read until `count` arrived, then two more empty polls so extras would show up.
+      while (System.currentTimeMillis() < deadline && (got < count || quietPolls < 2)) {
+        ConsumerRecords<String, String> batch = consumer.poll(Duration.ofMillis(500));
+        if (got >= count && batch.isEmpty()) quietPolls++;
+        for (ConsumerRecord<String, String> r : batch) {
+          if (got++ > 0) recs.append(',');
+          recs.append("{\"key\":").append(q(r.key())).append(",\"value\":").append(q(r.value()))
+              .append(",\"partition\":").append(r.partition()).append(",\"offset\":").append(r.offset())
+              .append(",\"timestamp\":").append(r.timestamp()).append('}');
+        }
+        if (!batch.isEmpty()) consumer.commitSync();
+      }
+      consumer.commitSync();
+      Set<TopicPartition> parts = new HashSet<>();
+      for (PartitionInfo info : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, info.partition()));
+      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(parts);
+      System.out.println("{\"records\":[" + recs + "],\"committed\":" + map(new TreeMap<>(keyed(committed))) + "}");
+    }
+  }
+
+  static Map<Integer, Long> keyed(Map<TopicPartition, OffsetAndMetadata> m) {
+    Map<Integer, Long> out = new HashMap<>();
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : m.entrySet()) {
+      out.put(e.getKey().partition(), e.getValue() == null ? -1L : e.getValue().offset());
+    }
+    return out;
+  }
+
+  static void admin(String bootstrap, String topic, String group) throws Exception {
+    try (Admin admin = Admin.create(base(bootstrap))) {
+      String created = topic + "-admin";
+      admin.createTopics(Collections.singletonList(new NewTopic(created, 2, (short) 1))).all().get();
+      CreateTopicsResult again = admin.createTopics(Collections.singletonList(new NewTopic(created, 2, (short) 1)));
+      String duplicate;
+      try {
+        again.all().get();
+        duplicate = "none";
+      } catch (ExecutionException e) {
+        duplicate = e.getCause().getClass().getSimpleName();
+      }
+      Set<String> names = new TreeSet<>(admin.listTopics().names().get());
+      TopicDescription d = admin.describeTopics(Collections.singletonList(topic)).allTopicNames().get().get(topic);
+      TopicDescription byId = admin.describeTopics(TopicCollection.ofTopicIds(Collections.singletonList(d.topicId())))
+          .allTopicIds().get().get(d.topicId());
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> maxTs = new HashMap<>();
+      for (TopicPartitionInfo pi : d.partitions()) {
+        latest.put(new TopicPartition(topic, pi.partition()), OffsetSpec.latest());
+        maxTs.put(new TopicPartition(topic, pi.partition()), OffsetSpec.maxTimestamp());
+      }
+      Map<Integer, Long> ends = new TreeMap<>();
+      admin.listOffsets(latest).all().get().forEach((tp, r) -> ends.put(tp.partition(), r.offset()));
+      Map<Integer, Long> maxOffsets = new TreeMap<>();
+      admin.listOffsets(maxTs).all().get().forEach((tp, r) -> maxOffsets.put(tp.partition(), r.offset()));
+      List<String> groups = new ArrayList<>();
+      for (ConsumerGroupListing g : admin.listConsumerGroups().all().get()) groups.add(g.groupId());
+      Collections.sort(groups);
+      ConsumerGroupDescription gd = admin.describeConsumerGroups(Collections.singletonList(group)).all().get().get(group);
+      Map<Integer, Long> committed = keyed(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+      admin.deleteTopics(Collections.singletonList(created)).all().get();
+      Set<String> after = admin.listTopics().names().get();
+      System.out.println("{\"topics\":" + list(names) + ",\"duplicateCreate\":" + q(duplicate)
+          + ",\"topicId\":" + q(d.topicId().toString()) + ",\"byIdName\":" + q(byId.name())
+          + ",\"partitions\":" + d.partitions().size() + ",\"ends\":" + map(ends) + ",\"maxTimestampOffsets\":" + map(maxOffsets)
+          + ",\"groups\":" + list(groups) + ",\"groupState\":" + q(String.valueOf(gd.state()))
+          + ",\"committed\":" + map(new TreeMap<>(committed)) + ",\"deletedGone\":" + !after.contains(created) + "}");
+    }
+  }
+
+  static void txn(String bootstrap, String topic) {
+    Properties p = base(bootstrap);
+    p.put("transactional.id", "java-txn");
+    p.put("max.block.ms", "60000");
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", StringSerializer.class.getName());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      producer.initTransactions();
+      System.out.println("{\"error\":null}");
+    } catch (Exception e) {
+      System.out.println("{\"error\":" + q(e.getClass().getName()) + ",\"message\":" + q(String.valueOf(e.getMessage())) + "}");
+    }
+  }
+
+  static String list(Collection<String> items) {
+    StringJoiner j = new StringJoiner(",", "[", "]");
+    for (String s : items) j.add(q(s));
+    return j.toString();
+  }
+
+  static String map(Map<Integer, Long> m) {
+    StringJoiner j = new StringJoiner(",", "{", "}");
+    for (Map.Entry<Integer, Long> e : m.entrySet()) j.add(q(String.valueOf(e.getKey())) + ":" + e.getValue());
+    return j.toString();
+  }
+
+  static String q(String s) {
+    if (s == null) return "null";
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') b.append('\\').append(c);
+      else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+      else b.append(c);
+    }
+    return b.append('"').toString();
+  }
+}
