@@ -14,6 +14,7 @@ import { withTimeout } from './kafka/timing.js';
 import { ProducerService } from './kafka/producer-service.js';
 import { ConsumerWorker } from './kafka/consumer-worker.js';
 import { AdminService } from './kafka/admin-service.js';
+import { TopicBrowser } from './kafka/topic-browser.js';
 import { FailureSwitch } from './kafka/failure-switch.js';
 import { MessageStore } from './messages/store.js';
 import { createApp } from './web/app.js';
@@ -95,6 +96,18 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     hooks: failure.hooks,
   });
   const admin = new AdminService({ gateway, logger, timeoutMs: config.kafka.sendTimeoutMs * 2 });
+  const topics = new TopicBrowser({
+    gateway: {
+      brokers: broker.addresses,
+      clientId: config.kafka.clientId,
+      connectionTimeoutMs: config.kafka.connectionTimeoutMs,
+      requestTimeoutMs: config.kafka.requestTimeoutMs,
+      logger,
+      security,
+    },
+    logger,
+    timeoutMs: config.kafka.sendTimeoutMs * 2,
+  });
   const streams = new MessageStream(store, options.streams);
   const metrics = createMetrics({
     producer,
@@ -134,6 +147,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     instanceId: () => instanceId,
     lifecycle: { isShuttingDown: () => shuttingDown },
     secrets: resolveSecrets(config.secrets, logger),
+    topics,
   });
 
   let server;
@@ -167,7 +181,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
       // A stalled handler would hold the consumer's disconnect for the whole stall.
       failure.abortStall();
       await consumer.stop(Math.min(2000, left()));
-      await Promise.all([producer.stop(Math.min(1000, left())), admin.stop(Math.min(1000, left()))]);
+      await Promise.all([producer.stop(Math.min(1000, left())), admin.stop(Math.min(1000, left())), topics.stop(Math.min(1000, left()))]);
       metrics.close();
       await withTimeout(broker.close(), left(), 'embedded broker close timed out').catch((err) =>
         logger.warn({ err }, 'embedded broker did not close cleanly'),

@@ -22,6 +22,8 @@ import { consumeRoutes } from './routes/consume.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { apiClusterRoutes } from './routes/api-cluster.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { apiTopicRoutes } from './routes/api-topics.js';
+import { topicRoutes } from './routes/topics.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bootstrapDist = path.join(path.dirname(createRequire(import.meta.url).resolve('bootstrap/package.json')), 'dist');
@@ -76,12 +78,14 @@ export function createApp(deps: AppDependencies): Express {
   app.use(csrf.protect);
   app.use('/api', apiMessageRoutes(deps));
   app.use('/api', apiClusterRoutes(deps));
+  app.use('/api', apiTopicRoutes(deps));
 
   app.use(readFlash(), csrf.provideToken);
   app.use(homeRoutes(deps));
   app.use(produceRoutes(deps));
   app.use(consumeRoutes(deps));
   app.use(clusterRoutes(deps));
+  app.use(topicRoutes(deps));
 
   app.use(notFound());
   app.use(errorHandler({ logger: deps.logger, showStack, bodyLimit: limits.form }));

@@ -7,6 +7,7 @@ import type { FailureStatus } from '../kafka/failure-switch.js';
 import type { ProduceRequest, ProduceResult, ProducerStatus } from '../kafka/producer-service.js';
 import type { Metrics } from './metrics.js';
 import type { MessageStream } from './sse.js';
+import type { TopicBrowser } from '../kafka/topic-browser.js';
 
 export type BrokerMode = 'embedded-started' | 'embedded-joined' | 'external';
 
@@ -41,4 +42,6 @@ export interface AppDependencies {
   instanceId: () => string;
   lifecycle: { isShuttingDown(): boolean };
   secrets: { session: string; csrf: string };
+  /** Group-less topic reads for /topics (absent: the pages are not mounted). */
+  topics?: Pick<TopicBrowser, 'listTopics' | 'read' | 'partitionCount'>;
 }
