@@ -92,6 +92,8 @@ export interface OutgoingMessage {
   key: string;
   value: string;
   headers?: Record<string, string>;
+  /** An explicit partition; undefined lets the partitioner hash the key. */
+  partition?: number;
 }
 
 export interface ProducedRecord {
@@ -402,7 +404,7 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
           for (const [k, v] of Object.entries(headers)) size += Buffer.byteLength(k) + Buffer.byteLength(v);
           return coalescer.send({
             topic: message.topic,
-            message: { key: message.key, value: message.value, headers: message.headers },
+            message: { key: message.key, value: message.value, headers: message.headers, partition: message.partition },
             size,
           });
         },

@@ -228,6 +228,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
       key: record.key,
       value: record.value,
       headers: record.headers,
+      timestamp: record.timestamp,
       instance: this.opts.instanceId(),
       group: groupId,
     };

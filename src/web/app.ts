@@ -73,7 +73,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(langRoutes({ secure }));
 
   app.use(clientSession({ secure }));
-  app.use(express.urlencoded({ extended: false, limit: limits.form, parameterLimit: 20 }));
+  // The produce form sends two fields per header row (up to 32 headers).
+  app.use(express.urlencoded({ extended: false, limit: limits.form, parameterLimit: 100 }));
   app.use(express.json({ limit: limits.json }));
   app.use(csrf.protect);
   app.use('/api', apiMessageRoutes(deps));

@@ -8,8 +8,16 @@ export interface ApiMessage {
   key: string | null;
   value: string | null;
   receivedAt: string;
+  /** The record's Kafka timestamp (ISO 8601), null when it has none. */
+  timestamp: string | null;
+  headers: Record<string, string>;
   instance: string;
   group: string;
+}
+
+function kafkaTime(ms: string | undefined): string | null {
+  const n = Number(ms);
+  return ms !== undefined && Number.isFinite(n) && n >= 0 && n <= 8.64e15 ? new Date(n).toISOString() : null;
 }
 
 export function toApiMessage(m: StoredMessage): ApiMessage {
@@ -20,6 +28,8 @@ export function toApiMessage(m: StoredMessage): ApiMessage {
     key: m.key,
     value: m.value,
     receivedAt: m.receivedAt.toISOString(),
+    timestamp: kafkaTime(m.timestamp),
+    headers: m.headers,
     instance: m.instance,
     group: m.group,
   };
