@@ -15,6 +15,7 @@ import { ProducerService } from './kafka/producer-service.js';
 import { ConsumerWorker } from './kafka/consumer-worker.js';
 import { AdminService } from './kafka/admin-service.js';
 import { TopicBrowser } from './kafka/topic-browser.js';
+import { ClusterHistory } from './kafka/cluster-history.js';
 import { FailureSwitch } from './kafka/failure-switch.js';
 import { MessageStore } from './messages/store.js';
 import { createApp } from './web/app.js';
@@ -109,6 +110,8 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     timeoutMs: config.kafka.sendTimeoutMs * 2,
   });
   const streams = new MessageStream(store, options.streams);
+  const history = new ClusterHistory({ logger });
+  consumer.on('generation', ({ groupId, memberId, generationId }) => history.noteGeneration(groupId, memberId, generationId));
   const metrics = createMetrics({
     producer,
     consumer,
@@ -148,6 +151,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     lifecycle: { isShuttingDown: () => shuttingDown },
     secrets: resolveSecrets(config.secrets, logger),
     topics,
+    history,
   });
 
   let server;
@@ -163,6 +167,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
 
   producer.start();
   consumer.start();
+  history.start(() => admin.clusterView());
   logger.info(
     { url, instance: instanceId, broker: broker.mode, topic: config.kafka.topic, groupId: config.kafka.groupId, failureMode: config.failure.mode },
     'web app listening',
@@ -177,6 +182,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
       const left = () => Math.max(100, SHUTDOWN_TIMEOUT_MS - 500 - (Date.now() - started));
       // Live streams never end by themselves; close them so the server can close at once.
       streams.closeAll();
+      history.stop();
       await server.close(Math.min(1500, left()));
       // A stalled handler would hold the consumer's disconnect for the whole stall.
       failure.abortStall();

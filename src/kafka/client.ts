@@ -130,6 +130,8 @@ export interface ConsumerHandle {
   onJoin(listener: (info: { memberId: string; assigned: Record<string, number[]> }) => void): void;
   onCrash(listener: (error: Error) => void): void;
   onRebalancing(listener: () => void): void;
+  /** Each heartbeat: the coordinator's generation this member belongs to (kafkajs HEARTBEAT). */
+  onHeartbeat?(listener: (info: { memberId: string; generationId: number }) => void): void;
   disconnect(): Promise<void>;
 }
 
@@ -470,6 +472,9 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
         },
         onRebalancing(listener) {
           consumer.on(consumer.events.REBALANCING, () => listener());
+        },
+        onHeartbeat(listener) {
+          consumer.on(consumer.events.HEARTBEAT, (e) => listener({ memberId: e.payload.memberId, generationId: e.payload.groupGenerationId }));
         },
       };
     },

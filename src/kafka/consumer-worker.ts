@@ -55,6 +55,8 @@ interface ConsumerEvents {
   committed: [{ topic: string; partition: number; offset: string }];
   commitFailed: [{ topic: string; partition: number; reason: string }];
   crashed: [{ reason: string }];
+  /** The generation of the group this member is in, as each heartbeat confirms it. */
+  generation: [{ groupId: string; memberId: string; generationId: number }];
 }
 
 /**
@@ -201,6 +203,9 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     });
     handle.onRebalancing(() => {
       if (gen === this.generation) this.log.info('group is rebalancing');
+    });
+    handle.onHeartbeat?.(({ memberId, generationId }) => {
+      if (gen === this.generation) this.emit('generation', { groupId, memberId, generationId });
     });
     handle.onCrash((error) => {
       if (gen === this.generation) this.fail(gen, error);

@@ -24,6 +24,7 @@ import { apiClusterRoutes } from './routes/api-cluster.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiTopicRoutes } from './routes/api-topics.js';
 import { topicRoutes } from './routes/topics.js';
+import { clusterPictureRoutes } from './routes/cluster-pictures.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bootstrapDist = path.join(path.dirname(createRequire(import.meta.url).resolve('bootstrap/package.json')), 'dist');
@@ -87,6 +88,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(consumeRoutes(deps));
   app.use(clusterRoutes(deps));
   app.use(topicRoutes(deps));
+  app.use(clusterPictureRoutes(deps));
 
   app.use(notFound());
   app.use(errorHandler({ logger: deps.logger, showStack, bodyLimit: limits.form }));

@@ -8,6 +8,7 @@ import type { ProduceRequest, ProduceResult, ProducerStatus } from '../kafka/pro
 import type { Metrics } from './metrics.js';
 import type { MessageStream } from './sse.js';
 import type { TopicBrowser } from '../kafka/topic-browser.js';
+import type { ClusterHistory } from '../kafka/cluster-history.js';
 
 export type BrokerMode = 'embedded-started' | 'embedded-joined' | 'external';
 
@@ -44,4 +45,6 @@ export interface AppDependencies {
   secrets: { session: string; csrf: string };
   /** Group-less topic reads for /topics (absent: the pages are not mounted). */
   topics?: Pick<TopicBrowser, 'listTopics' | 'read' | 'partitionCount'>;
+  /** Recent offsets and rebalances for the pictures on /cluster (absent: no pictures). */
+  history?: ClusterHistory;
 }
