@@ -16,6 +16,7 @@ import { ConsumerWorker } from './kafka/consumer-worker.js';
 import { AdminService } from './kafka/admin-service.js';
 import { TopicBrowser } from './kafka/topic-browser.js';
 import { ClusterHistory } from './kafka/cluster-history.js';
+import { TourTracker } from './web/tour.js';
 import { FailureSwitch } from './kafka/failure-switch.js';
 import { MessageStore } from './messages/store.js';
 import { createApp } from './web/app.js';
@@ -111,6 +112,9 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
   });
   const streams = new MessageStream(store, options.streams);
   const history = new ClusterHistory({ logger });
+  const tour = new TourTracker();
+  producer.on('produced', () => tour.sent());
+  consumer.on('message', (m) => tour.consumed(m));
   consumer.on('generation', ({ groupId, memberId, generationId }) => history.noteGeneration(groupId, memberId, generationId));
   const metrics = createMetrics({
     producer,
@@ -152,6 +156,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     secrets: resolveSecrets(config.secrets, logger),
     topics,
     history,
+    tour,
   });
 
   let server;

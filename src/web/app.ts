@@ -25,6 +25,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { apiTopicRoutes } from './routes/api-topics.js';
 import { topicRoutes } from './routes/topics.js';
 import { clusterPictureRoutes } from './routes/cluster-pictures.js';
+import { tourRoutes } from './routes/tour.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bootstrapDist = path.join(path.dirname(createRequire(import.meta.url).resolve('bootstrap/package.json')), 'dist');
@@ -81,6 +82,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/api', apiMessageRoutes(deps));
   app.use('/api', apiClusterRoutes(deps));
   app.use('/api', apiTopicRoutes(deps));
+  app.use('/api', tourRoutes(deps));
 
   app.use(readFlash(), csrf.provideToken);
   app.use(homeRoutes(deps));

@@ -9,6 +9,7 @@ import type { Metrics } from './metrics.js';
 import type { MessageStream } from './sse.js';
 import type { TopicBrowser } from '../kafka/topic-browser.js';
 import type { ClusterHistory } from '../kafka/cluster-history.js';
+import type { TourTracker } from './tour.js';
 
 export type BrokerMode = 'embedded-started' | 'embedded-joined' | 'external';
 
@@ -47,4 +48,6 @@ export interface AppDependencies {
   topics?: Pick<TopicBrowser, 'listTopics' | 'read' | 'partitionCount'>;
   /** Recent offsets and rebalances for the pictures on /cluster (absent: no pictures). */
   history?: ClusterHistory;
+  /** What the guided tour on Home has seen happen (absent: no tour). */
+  tour?: TourTracker;
 }

@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import type { AppDependencies } from '../types.js';
+import { tourCommands, tourState } from './tour.js';
 
 export function homeRoutes(deps: AppDependencies): Router {
   const router = Router();
-  router.get('/', (_req, res) => {
+  router.get('/', (req, res) => {
     res.render('home', {
       producer: deps.producer.status(),
       consumer: deps.consumer.status(),
@@ -12,6 +13,9 @@ export function homeRoutes(deps: AppDependencies): Router {
       groupId: deps.consumer.status().groupId,
       stored: deps.store.size,
       capacity: deps.config.messages.capacity,
+      tour: tourState(deps),
+      tourCommands: tourCommands(req),
+      sessionTimeoutMs: deps.config.kafka.sessionTimeoutMs,
     });
   });
   return router;
