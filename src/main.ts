@@ -115,6 +115,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
   const tour = new TourTracker();
   producer.on('produced', () => tour.sent());
   consumer.on('message', (m) => tour.consumed(m));
+  consumer.on('joined', () => history.noteJoin(consumer.status().groupId));
   consumer.on('generation', ({ groupId, memberId, generationId }) => history.noteGeneration(groupId, memberId, generationId));
   const metrics = createMetrics({
     producer,

@@ -42,6 +42,7 @@ export class ClusterHistory {
   /** Instance ids in the order first seen: their colours stay put while the page refreshes. */
   private readonly instances: string[] = [];
   private readonly generations = new Map<string, { generation: number; memberId: string }>();
+  private readonly joinedAt = new Map<string, number>();
   private latestView: { at: number; view: ClusterView } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sampling = false;
@@ -80,16 +81,27 @@ export class ClusterHistory {
     this.timer = undefined;
   }
 
+  /**
+   * This instance's member (re)joined `group` (kafkajs GROUP_JOIN): the generation it had is
+   * over, and the next heartbeat tells the new one.
+   */
+  noteJoin(group: string): void {
+    this.generations.delete(group);
+    this.joinedAt.set(group, this.now());
+  }
+
   /** The coordinator's generation for this instance's member (kafkajs heartbeats carry it). */
   noteGeneration(group: string, memberId: string, generation: number): void {
     const known = this.generations.get(group);
     if (known && known.generation === generation && known.memberId === memberId) return;
     this.generations.set(group, { generation, memberId });
-    // The entry for this membership may already be in the timeline without its generation.
+    // The picture of this membership may already be in the timeline, recorded between the join
+    // and this first heartbeat; a picture from before the join keeps what it had.
+    const since = this.joinedAt.get(group) ?? 0;
     for (let i = this.timeline.length - 1; i >= 0; i--) {
       const e = this.timeline[i]!;
       if (e.group !== group) continue;
-      if (e.generation === null && e.members.some((m) => m.id === memberId)) e.generation = generation;
+      if (e.at >= since && (e.generation === null || e.generation < generation) && e.members.some((m) => m.id === memberId)) e.generation = generation;
       break;
     }
   }
