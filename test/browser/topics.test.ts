@@ -57,6 +57,27 @@ async function openPage(): Promise<{ page: Page; problems: string[]; navigations
 
 const send = (body: Record<string, unknown>) => new Client(app.url).postJson('/api/messages', { topic: TOPIC, ...body });
 
+test('the guided tour on Home ticks "sent" and "consumed" by itself when a message goes through', async () => {
+  const { page, problems, navigations, close } = await openPage();
+  try {
+    await page.goto(`${app.url}/`);
+    const step = (id: string) => page.locator(`[data-testid="tour-step"][data-step="${id}"]`);
+    assert.equal(await step('sent').getAttribute('data-done'), '', 'nothing sent yet');
+    assert.equal(await page.getByTestId('tour-step').count(), 5);
+    const loaded = navigations();
+    assert.equal((await send({ key: 'tour', value: 'first message' })).status, 201);
+    await page.locator('[data-testid="tour-step"][data-step="consumed"][data-done="1"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="tour-step"][data-step="sent"][data-done="1"]').waitFor();
+    assert.match((await step('sent').innerText()).trim(), /^✓ done/);
+    assert.equal(await step('replayed').getAttribute('data-done'), '');
+    assert.equal(navigations(), loaded, 'ticked without a reload');
+    await page.screenshot({ path: path.join(SHOTS, 'home-tour.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
 test('browse a topic: list, rows as text, JSON pretty-printed, older page, live tail, produce again', async () => {
   for (let i = 0; i < 12; i++) assert.equal((await send({ key: `k${i}`, value: `plain ${i}` })).status, 201);
   assert.equal((await send({ key: '<img src=x onerror=alert(1)>', value: '{"a":[1,2],"b":"<b>bold?</b>"}', headers: { '<h>': '<v>' } })).status, 201);
