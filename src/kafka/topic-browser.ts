@@ -224,15 +224,21 @@ export class TopicBrowser {
       // Older: read the window just below what is known, so the newest records come first.
       const want = BigInt(limit);
       let from = lane.edge - want < lane.low ? lane.low : lane.edge - want;
-      for (let attempt = 0; attempt < 3; attempt++) {
+      for (let attempt = 0; attempt < 4; attempt++) {
         const got = await r.fetch(req.topic, lane.partition, from, share);
         bytesRead += sizeOf(got.records);
-        const inWindow = got.records.filter((x) => x.offset < lane.edge);
-        if (got.nextOffset >= lane.edge || got.records.length === 0) {
+        // Covered up to the bound, or no progress possible (nothing readable is left there).
+        if (got.nextOffset >= lane.edge || got.nextOffset <= from) {
+          const inWindow = got.records.filter((x) => x.offset < lane.edge);
           for (let i = inWindow.length - 1; i >= 0; i--) lane.list.push(inWindow[i]!);
           lane.edge = from;
           lane.done = from <= lane.low;
           return;
+        }
+        if (got.records.length === 0) {
+          // Only non-data batches (transaction markers) came before the byte limit: read on.
+          from = got.nextOffset;
+          continue;
         }
         // The byte limit cut the window short: move its start up by what fits, judged by the
         // records that did come, and read again (the older ones are read on a later page).

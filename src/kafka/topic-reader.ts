@@ -142,12 +142,16 @@ export function createTopicReader(opts: GatewayOptions): TopicReaderHandle {
   // No auto-creation: looking at a topic that does not exist must not create it.
   const cluster = clusterFactory(kafka)({ allowAutoTopicCreation: false, isolationLevel: READ_UNCOMMITTED, metadataMaxAge: 60_000 });
   let known = new Map<string, number[]>();
+  let knownAt = 0;
+  /** Cached metadata answers page views for this long; then partitions added since show up. */
+  const METADATA_TTL_MS = 5000;
 
   const loadMetadata = async (): Promise<Map<string, number[]>> => {
     // An empty topic list asks for every topic; it also refreshes the broker list the fetches use.
     await cluster.refreshMetadata();
     const md = await cluster.metadata();
     known = new Map(md.topicMetadata.map((t) => [t.topic, t.partitionMetadata.map((p) => p.partitionId).sort((a, b) => a - b)]));
+    knownAt = Date.now();
     return known;
   };
 
@@ -181,7 +185,7 @@ export function createTopicReader(opts: GatewayOptions): TopicReaderHandle {
       // Cached metadata answers known topics without a round trip; an unknown name (or a topic
       // created since) is checked against fresh metadata before it is called unknown.
       const cached = known.get(topic);
-      if (cached && cached.length > 0) return cached;
+      if (cached && cached.length > 0 && Date.now() - knownAt < METADATA_TTL_MS) return cached;
       return (await loadMetadata()).get(topic);
     },
 
