@@ -6,9 +6,11 @@ import type { RuleMessage } from './message-rules.js';
  * record headers, an explicit partition and a burst ("send N messages"). Pure parsing; the
  * partition's upper bound needs the topic's metadata and is checked by the route.
  */
+// The same caps as the producer service's HEADER_LIMITS (branch app-hostile), so the form and the
+// API answer with a field error before the producer would refuse the message.
 export const MAX_HEADERS = 32;
-export const MAX_HEADER_NAME_CHARS = 255;
-export const MAX_HEADERS_BYTES = 64 * 1024;
+export const MAX_HEADER_NAME_BYTES = 256;
+export const MAX_HEADER_VALUE_BYTES = 4096;
 export const MAX_BURST = 10_000;
 /** A burst holds every message's bytes once, so its total is bounded too. */
 export const MAX_BURST_BYTES = 64 * 1024 * 1024;
@@ -55,12 +57,11 @@ export function parseProduceExtras(body: unknown, source: 'form' | 'json'): Pars
 
   const headers = rows.filter((r) => r.name !== '' || r.value !== '');
   if (!errors.headers) {
-    let bytes = 0;
-    for (const h of headers) bytes += Buffer.byteLength(h.name) + Buffer.byteLength(h.value);
+    const long = headers.find((h) => Buffer.byteLength(h.value) > MAX_HEADER_VALUE_BYTES);
     if (headers.length > MAX_HEADERS) errors.headers = msg('validation.headers.tooMany', { max: MAX_HEADERS });
     else if (headers.some((h) => h.name.trim() === '')) errors.headers = msg('validation.headers.name');
-    else if (headers.some((h) => h.name.length > MAX_HEADER_NAME_CHARS)) errors.headers = msg('validation.headers.nameTooLong', { max: MAX_HEADER_NAME_CHARS });
-    else if (bytes > MAX_HEADERS_BYTES) errors.headers = msg('validation.headers.tooLarge', { max: MAX_HEADERS_BYTES, actual: bytes });
+    else if (headers.some((h) => Buffer.byteLength(h.name) > MAX_HEADER_NAME_BYTES)) errors.headers = msg('validation.headers.nameTooLong', { max: MAX_HEADER_NAME_BYTES });
+    else if (long) errors.headers = msg('validation.headers.tooLarge', { name: long.name.slice(0, 64), max: MAX_HEADER_VALUE_BYTES, actual: Buffer.byteLength(long.value) });
   }
 
   let partition: number | undefined;

@@ -59,7 +59,9 @@ test('produce options: header rows from the form, an object from JSON, partition
   assert.deepEqual(errs({ headerName: [''], headerValue: ['v'] }, 'form'), ['headers']);
   assert.deepEqual(errs({ headers: ['a'] }), ['headers']);
   assert.deepEqual(errs({ headers: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`h${i}`, 'v'])) }), ['headers']);
-  assert.deepEqual(errs({ headers: { ['n'.repeat(256)]: 'v' } }), ['headers']);
+  assert.deepEqual(errs({ headers: { ['n'.repeat(257)]: 'v' } }), ['headers']);
+  assert.deepEqual(errs({ headers: { ['é'.repeat(128)]: 'v' } }), [], '256 bytes is the limit');
+  assert.deepEqual(parseProduceExtras({ headers: { big: 'x'.repeat(4097) } }, 'json').errors.headers, { key: 'validation.headers.tooLarge', params: { name: 'big', max: 4096, actual: 4097 } });
   assert.deepEqual(errs({ partition: 'one' }), ['partition']);
   assert.deepEqual(errs({ partition: -1 }), ['partition']);
   assert.deepEqual(errs({ count: 0 }), ['count']);
