@@ -173,7 +173,9 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
 
   producer.start();
   consumer.start();
-  history.start(() => admin.clusterView());
+  // Only this instance's topic and groups: a full view of a shared cluster every few seconds
+  // would describe every group in it.
+  history.start(() => admin.partialView(config.kafka.topic, [config.kafka.groupId, consumer.status().groupId]));
   logger.info(
     { url, instance: instanceId, broker: broker.mode, topic: config.kafka.topic, groupId: config.kafka.groupId, failureMode: config.failure.mode },
     'web app listening',

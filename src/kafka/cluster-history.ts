@@ -44,6 +44,7 @@ export class ClusterHistory {
   private readonly generations = new Map<string, { generation: number; memberId: string }>();
   private readonly joinedAt = new Map<string, number>();
   private latestView: { at: number; view: ClusterView } | undefined;
+  private lastSampleAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private sampling = false;
   readonly windowMs: number;
@@ -56,14 +57,17 @@ export class ClusterHistory {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Samples `load` every `everyMs` unless a page fetched a view more recently. */
+  /**
+   * Samples `load` (a view narrowed to this instance's topic and groups) every `everyMs`, unless a
+   * page recorded a view more recently.
+   */
   start(load: () => Promise<ClusterView>, everyMs = 5000): void {
     if (this.timer) return;
     const tick = async () => {
-      if (this.sampling || (this.latestView && this.now() - this.latestView.at < everyMs / 2)) return;
+      if (this.sampling || this.now() - this.lastSampleAt < everyMs / 2) return;
       this.sampling = true;
       try {
-        this.record(await load());
+        this.record(await load(), { partial: true });
       } catch (err) {
         // Kafka unreachable: the pictures keep the last samples; the page says why elsewhere.
         this.opts.logger?.debug({ err: (err as Error).message }, 'cluster history sample failed');
@@ -106,9 +110,11 @@ export class ClusterHistory {
     }
   }
 
-  record(view: ClusterView): void {
+  /** `partial`: the view covers only some topics and groups; it is not reused for drawing. */
+  record(view: ClusterView, opts: { partial?: boolean } = {}): void {
     const at = this.now();
-    this.latestView = { at, view };
+    this.lastSampleAt = at;
+    if (!opts.partial) this.latestView = { at, view };
     const ends = new Map<string, bigint>();
     for (const t of view.topics) for (const p of t.partitions) ends.set(`${t.name}/${p.partition}`, BigInt(p.endOffset));
     const committed = new Map<string, bigint>();
@@ -139,7 +145,7 @@ export class ClusterHistory {
     while (this.timeline.length > this.maxTimeline) this.timeline.shift();
   }
 
-  /** The last view recorded, if it is at most `maxAgeMs` old. */
+  /** The last full view recorded, if it is at most `maxAgeMs` old. */
   fresh(maxAgeMs: number): ClusterView | undefined {
     return this.latestView && this.now() - this.latestView.at <= maxAgeMs ? this.latestView.view : undefined;
   }
