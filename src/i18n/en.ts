@@ -197,6 +197,7 @@ export const en = {
   'pictures.lag': 'Lag',
   'pictures.rate': 'Messages/s (produced)',
   'pictures.noHistory': 'Not enough samples yet.',
+  'pictures.max': 'max {value}',
   'pictures.now': 'p{partition}: lag {lag}, {rate} msg/s',
 
   'tour.heading': 'Guided tour: watch Kafka work',

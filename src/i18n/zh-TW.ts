@@ -199,6 +199,7 @@ export const zhTW: Record<MessageKey, string> = {
   'pictures.lag': '延遲',
   'pictures.rate': '每秒訊息數（生產）',
   'pictures.noHistory': '樣本還不夠。',
+  'pictures.max': '最大 {value}',
   'pictures.now': 'p{partition}：延遲 {lag}，{rate} 則/秒',
 
   'tour.heading': '導覽：看 Kafka 如何運作',
