@@ -3,7 +3,7 @@
  * Prints a markdown table (value, target, pass/miss) and writes bench/results/latest.json.
  *
  *   npm run bench                     all parts, BENCH_RUNS (default 3) repetitions where cheap
- *   npm run bench -- --parts 1,3      only some parts (1 broker, 2 raw, 3 web, 4 e2e, 5 failover, 6 memory)
+ *   npm run bench -- --parts 1,3      only some parts (1 broker, 2 raw, 3 web, 4 e2e, 5 failover, 6 memory, 7 browse)
  *   npm run bench -- --no-profile     skip the CPU profiles taken when a broker or web target is missed
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { endToEnd } from './parts/e2e.js';
 import { failover } from './parts/failover.js';
 import { embeddedFailover } from './parts/embedded-failover.js';
 import { brokerMemory } from './parts/memory.js';
+import { browseBigTopic } from './parts/browse.js';
 import { formatSummary, type ProfileSummary } from './lib/profile.js';
 import { markdownTable, row, type Row } from './lib/report.js';
 import { checkLoad, log, machine, revision, runs } from './lib/env.js';
@@ -25,7 +26,7 @@ import { BENCH_DIR } from './lib/proc.js';
 import { MB } from './lib/stats.js';
 
 const { values } = parseArgs({ options: { parts: { type: 'string' }, 'no-profile': { type: 'boolean' } } });
-const wanted = new Set((values.parts ?? '1,2,3,4,5,6').split(',').map((s) => s.trim()));
+const wanted = new Set((values.parts ?? '1,2,3,4,5,6,7').split(',').map((s) => s.trim()));
 const n = runs();
 const started = Date.now();
 const loadBefore = checkLoad();
@@ -95,6 +96,11 @@ await part('6', 'memory', async () => {
   const r = await brokerMemory({ log });
   rows.push(...r.rows);
   data.memory = r.data;
+});
+await part('7', 'browse', async () => {
+  const r = await browseBigTopic({ log });
+  rows.push(...r.rows);
+  data.browse = r.data;
 });
 if (appRssRow) rows.push(appRssRow);
 

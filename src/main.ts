@@ -15,6 +15,9 @@ import { withTimeout } from './kafka/timing.js';
 import { ProducerService } from './kafka/producer-service.js';
 import { ConsumerWorker } from './kafka/consumer-worker.js';
 import { AdminService } from './kafka/admin-service.js';
+import { TopicBrowser } from './kafka/topic-browser.js';
+import { ClusterHistory } from './kafka/cluster-history.js';
+import { TourTracker } from './web/tour.js';
 import { FailureSwitch } from './kafka/failure-switch.js';
 import { MessageStore } from './messages/store.js';
 import { createApp } from './web/app.js';
@@ -98,7 +101,25 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     probe: () => probeAny(broker.addresses, 1000, probeTls(security)),
   });
   const admin = new AdminService({ gateway, logger, timeoutMs: config.kafka.sendTimeoutMs * 2 });
+  const topics = new TopicBrowser({
+    gateway: {
+      brokers: broker.addresses,
+      clientId: config.kafka.clientId,
+      connectionTimeoutMs: config.kafka.connectionTimeoutMs,
+      requestTimeoutMs: config.kafka.requestTimeoutMs,
+      logger,
+      security,
+    },
+    logger,
+    timeoutMs: config.kafka.sendTimeoutMs * 2,
+  });
   const streams = new MessageStream(store, options.streams);
+  const history = new ClusterHistory({ logger });
+  const tour = new TourTracker();
+  producer.on('produced', () => tour.sent());
+  consumer.on('message', (m) => tour.consumed(m));
+  consumer.on('joined', () => history.noteJoin(consumer.status().groupId));
+  consumer.on('generation', ({ groupId, memberId, generationId }) => history.noteGeneration(groupId, memberId, generationId));
   const metrics = createMetrics({
     producer,
     consumer,
@@ -144,6 +165,9 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     instanceId: () => instanceId,
     lifecycle: { isShuttingDown: () => shuttingDown },
     secrets: resolveSecrets(config.secrets, logger),
+    topics,
+    history,
+    tour,
   });
 
   let server;
@@ -160,6 +184,9 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
 
   producer.start();
   consumer.start();
+  // Only this instance's topic and groups: a full view of a shared cluster every few seconds
+  // would describe every group in it.
+  history.start(() => admin.partialView(config.kafka.topic, [config.kafka.groupId, consumer.status().groupId]));
   logger.info(
     { url, instance: instanceId, broker: broker.mode, topic: config.kafka.topic, groupId: config.kafka.groupId, failureMode: config.failure.mode },
     'web app listening',
@@ -176,11 +203,12 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
       const left = () => Math.max(100, SHUTDOWN_TIMEOUT_MS - 500 - (Date.now() - started));
       // Live streams never end by themselves; close them so the server can close at once.
       streams.closeAll();
+      history.stop();
       await server.close(Math.min(1500, left()));
       // A stalled handler would hold the consumer's disconnect for the whole stall.
       failure.abortStall();
       await consumer.stop(Math.min(2000, left()));
-      await Promise.all([producer.stop(Math.min(1000, left())), admin.stop(Math.min(1000, left()))]);
+      await Promise.all([producer.stop(Math.min(1000, left())), admin.stop(Math.min(1000, left())), topics.stop(Math.min(1000, left()))]);
       metrics.close();
       await withTimeout(broker.close(), left(), 'embedded broker close timed out').catch((err) =>
         logger.warn({ err }, 'embedded broker did not close cleanly'),

@@ -16,6 +16,8 @@
   var truncatedText = table.getAttribute('data-truncated') || '';
   var undecodableText = table.getAttribute('data-undecodable') || 'Undecodable';
   var undecodableDetail = table.getAttribute('data-undecodable-detail') || '{reason}';
+  var timestampText = table.getAttribute('data-timestamp') || '';
+  var noneText = table.getAttribute('data-none') || '—';
 
   function cell(className, text) {
     var td = document.createElement('td');
@@ -44,6 +46,17 @@
     time.setAttribute('datetime', m.receivedAt);
     time.textContent = m.receivedAt.replace('T', ' ').replace('Z', ' UTC');
     when.appendChild(time);
+    if (m.timestamp) {
+      var kafkaTime = document.createElement('div');
+      kafkaTime.className = 'small text-body-secondary';
+      kafkaTime.setAttribute('data-testid', 'message-timestamp');
+      kafkaTime.appendChild(document.createTextNode(timestampText + ': '));
+      var kt = document.createElement('time');
+      kt.setAttribute('datetime', m.timestamp);
+      kt.textContent = m.timestamp.replace('T', ' ').replace('Z', ' UTC');
+      kafkaTime.appendChild(kt);
+      when.appendChild(kafkaTime);
+    }
 
     var topic = cell();
     var code = document.createElement('code');
@@ -77,12 +90,31 @@
       value.appendChild(muted(truncatedText.replace('{bytes}', String(utf8Bytes(m.value)))));
     } else value.textContent = m.value;
 
+    var headers = cell('small text-break');
+    headers.setAttribute('data-testid', 'message-headers');
+    var names = Object.keys(m.headers || {});
+    if (names.length === 0) headers.appendChild(muted(noneText));
+    else {
+      var dl = document.createElement('dl');
+      dl.className = 'mb-0 browse-headers';
+      names.forEach(function (name) {
+        var dt = document.createElement('dt');
+        dt.textContent = name;
+        var dd = document.createElement('dd');
+        dd.className = 'mb-0';
+        dd.textContent = m.headers[name];
+        dl.appendChild(dt);
+        dl.appendChild(dd);
+      });
+      headers.appendChild(dl);
+    }
+
     var group = cell('text-nowrap small', m.group);
     group.setAttribute('data-testid', 'message-group');
     var instance = cell('text-nowrap small', m.instance);
     instance.setAttribute('data-testid', 'message-instance');
 
-    [when, topic, cell('text-end', String(m.partition)), key, value, cell('text-end', m.offset), group, instance].forEach(function (td) {
+    [when, topic, cell('text-end', String(m.partition)), key, value, headers, cell('text-end', m.offset), group, instance].forEach(function (td) {
       tr.appendChild(td);
     });
     return tr;

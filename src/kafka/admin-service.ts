@@ -127,6 +127,22 @@ export class AdminService {
     });
   }
 
+  /**
+   * The group view narrowed to one topic and a few groups: what the /cluster pictures and the
+   * tour sample in the background, without describing every group of a shared cluster.
+   */
+  partialView(topic: string, groupIds: string[]): Promise<ClusterView> {
+    return this.run('partial view', async (a) => {
+      if (!(await a.listTopics()).includes(topic)) return { fetchedAt: new Date().toISOString(), topics: [], groups: [] };
+      const topics: TopicView[] = [
+        { name: topic, partitions: (await a.topicOffsets(topic)).map((p) => ({ partition: p.partition, logStartOffset: p.low, endOffset: p.high })) },
+      ];
+      const described = await a.describeGroups([...new Set(groupIds)]);
+      const groups = await Promise.all(described.map((g) => this.groupView(a, g, topics)));
+      return { fetchedAt: new Date().toISOString(), topics, groups };
+    });
+  }
+
   /** Lag per partition of one group on one topic (for the Prometheus gauge). */
   groupLag(groupId: string, topic: string, timeoutMs?: number): Promise<Array<{ partition: number; lag: bigint }>> {
     return this.run(

@@ -96,6 +96,8 @@ export interface OutgoingMessage {
   key: string;
   value: string;
   headers?: Record<string, string>;
+  /** An explicit partition; undefined lets the partitioner hash the key. */
+  partition?: number;
 }
 
 export interface ProducedRecord {
@@ -138,6 +140,8 @@ export interface ConsumerHandle {
   onJoin(listener: (info: { memberId: string; assigned: Record<string, number[]> }) => void): void;
   onCrash(listener: (error: Error) => void): void;
   onRebalancing(listener: () => void): void;
+  /** Each heartbeat: the coordinator's generation this member belongs to (kafkajs HEARTBEAT). */
+  onHeartbeat?(listener: (info: { memberId: string; generationId: number }) => void): void;
   disconnect(): Promise<void>;
 }
 
@@ -487,7 +491,7 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
           for (const [k, v] of Object.entries(headers)) size += Buffer.byteLength(k) + Buffer.byteLength(v);
           return coalescer.send({
             topic: message.topic,
-            message: { key: message.key, value: message.value, headers: message.headers },
+            message: { key: message.key, value: message.value, headers: message.headers, partition: message.partition },
             size,
           });
         },
@@ -561,6 +565,9 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
         },
         onRebalancing(listener) {
           consumer.on(consumer.events.REBALANCING, () => listener());
+        },
+        onHeartbeat(listener) {
+          consumer.on(consumer.events.HEARTBEAT, (e) => listener({ memberId: e.payload.memberId, generationId: e.payload.groupGenerationId }));
         },
       };
     },

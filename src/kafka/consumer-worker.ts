@@ -66,6 +66,8 @@ interface ConsumerEvents {
   crashed: [{ reason: string }];
   /** A record (or a whole batch) that could not be decoded or processed; it is committed past. */
   undecodable: [StoredMessage];
+  /** The generation of the group this member is in, as each heartbeat confirms it. */
+  generation: [{ groupId: string; memberId: string; generationId: number }];
 }
 
 /**
@@ -237,6 +239,9 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     handle.onRebalancing(() => {
       if (gen === this.generation) this.log.info('group is rebalancing');
     });
+    handle.onHeartbeat?.(({ memberId, generationId }) => {
+      if (gen === this.generation) this.emit('generation', { groupId, memberId, generationId });
+    });
     handle.onCrash((error) => {
       if (gen === this.generation) this.fail(gen, error);
     });
@@ -257,6 +262,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
       partition: record.partition,
       offset: record.offset,
       headers: record.headers,
+      timestamp: record.timestamp,
       group: groupId,
     };
     let stored: StoredMessage;

@@ -28,6 +28,8 @@ export interface ProduceRequest {
   key?: string | null;
   value: string;
   headers?: Record<string, string>;
+  /** An explicit partition (checked against the topic by the caller); undefined: by key hash. */
+  partition?: number;
 }
 
 export interface ProducerStatus {
@@ -137,7 +139,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     const handle = this.handle;
     try {
       const record = await withTimeout(
-        handle.send({ topic: request.topic, key, value: request.value, headers: request.headers }),
+        handle.send({ topic: request.topic, key, value: request.value, headers: request.headers, partition: request.partition }),
         deadline - Date.now(),
         `no acknowledgement from Kafka within ${this.opts.sendTimeoutMs} ms`,
       );

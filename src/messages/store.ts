@@ -10,6 +10,8 @@ export interface StoredMessage {
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
+  /** The record's Kafka timestamp, ms since the epoch as a decimal string (absent: unknown). */
+  timestamp?: string;
   /** Which app instance consumed it (several instances may share a group). */
   instance: string;
   /** The consumer group it was read in; the group can be switched at run time. */

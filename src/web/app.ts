@@ -23,6 +23,10 @@ import { consumeRoutes } from './routes/consume.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { apiClusterRoutes } from './routes/api-cluster.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { apiTopicRoutes } from './routes/api-topics.js';
+import { topicRoutes } from './routes/topics.js';
+import { clusterPictureRoutes } from './routes/cluster-pictures.js';
+import { tourRoutes } from './routes/tour.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bootstrapDist = path.join(path.dirname(createRequire(import.meta.url).resolve('bootstrap/package.json')), 'dist');
@@ -76,17 +80,22 @@ export function createApp(deps: AppDependencies): Express {
   app.use(postRateLimit(config.rateLimit));
 
   app.use(clientSession({ secure }));
-  app.use(express.urlencoded({ extended: false, limit: limits.form, parameterLimit: 20 }));
+  // The produce form sends two fields per header row (up to 32 headers).
+  app.use(express.urlencoded({ extended: false, limit: limits.form, parameterLimit: 100 }));
   app.use(express.json({ limit: limits.json }));
   app.use(csrf.protect);
   app.use('/api', apiMessageRoutes(deps));
   app.use('/api', apiClusterRoutes(deps));
+  app.use('/api', apiTopicRoutes(deps));
+  app.use('/api', tourRoutes(deps));
 
   app.use(readFlash(), csrf.provideToken);
   app.use(homeRoutes(deps));
   app.use(produceRoutes(deps));
   app.use(consumeRoutes(deps));
   app.use(clusterRoutes(deps));
+  app.use(topicRoutes(deps));
+  app.use(clusterPictureRoutes(deps));
 
   app.use(notFound());
   app.use(errorHandler({ logger: deps.logger, showStack, bodyLimit: limits.form }));

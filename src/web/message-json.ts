@@ -8,10 +8,18 @@ export interface ApiMessage {
   key: string | null;
   value: string | null;
   receivedAt: string;
+  /** The record's Kafka timestamp (ISO 8601), null when it has none. */
+  timestamp: string | null;
+  headers: Record<string, string>;
   instance: string;
   group: string;
   /** Only on records that could not be decoded or processed: why, and which offsets. */
   undecodable?: { reason: string; firstOffset: string; lastOffset: string; records: number };
+}
+
+function kafkaTime(ms: string | undefined): string | null {
+  const n = Number(ms);
+  return ms !== undefined && Number.isFinite(n) && n >= 0 && n <= 8.64e15 ? new Date(n).toISOString() : null;
 }
 
 export function toApiMessage(m: StoredMessage): ApiMessage {
@@ -22,6 +30,8 @@ export function toApiMessage(m: StoredMessage): ApiMessage {
     key: m.key,
     value: m.value,
     receivedAt: m.receivedAt.toISOString(),
+    timestamp: kafkaTime(m.timestamp),
+    headers: m.headers,
     instance: m.instance,
     group: m.group,
     // Absent on ordinary messages, so their shape stays what it always was.

@@ -7,6 +7,9 @@ import type { FailureStatus } from '../kafka/failure-switch.js';
 import type { ProduceRequest, ProduceResult, ProducerStatus } from '../kafka/producer-service.js';
 import type { Metrics } from './metrics.js';
 import type { MessageStream } from './sse.js';
+import type { TopicBrowser } from '../kafka/topic-browser.js';
+import type { ClusterHistory } from '../kafka/cluster-history.js';
+import type { TourTracker } from './tour.js';
 
 export type { BrokerMode, BrokerStatus, BrokerHostInfo } from '../kafka/broker-connection.js';
 import type { BrokerStatus } from '../kafka/broker-connection.js';
@@ -38,4 +41,10 @@ export interface AppDependencies {
   instanceId: () => string;
   lifecycle: { isShuttingDown(): boolean };
   secrets: { session: string; csrf: string };
+  /** Group-less topic reads for /topics (absent: the pages are not mounted). */
+  topics?: Pick<TopicBrowser, 'listTopics' | 'read' | 'partitionCount'>;
+  /** Recent offsets and rebalances for the pictures on /cluster (absent: no pictures). */
+  history?: ClusterHistory;
+  /** What the guided tour on Home has seen happen (absent: no tour). */
+  tour?: TourTracker;
 }

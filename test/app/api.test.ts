@@ -55,7 +55,7 @@ test('JSON API round trip: POST returns 201 with the coordinates, GET lists it n
   });
   const mine = list.filter((m) => m.key === 'user-7');
   assert.deepEqual(mine.map((m) => m.value), ['second', 'first']);
-  assert.deepEqual(Object.keys(mine[0]!).sort(), ['group', 'instance', 'key', 'offset', 'partition', 'receivedAt', 'topic', 'value']);
+  assert.deepEqual(Object.keys(mine[0]!).sort(), ['group', 'headers', 'instance', 'key', 'offset', 'partition', 'receivedAt', 'timestamp', 'topic', 'value']);
   assert.equal(mine[0]!.group, GROUP);
   assert.equal(mine[1]!.offset, created.offset);
   assert.equal(mine[0]!.instance, app.instanceId);

@@ -27,6 +27,7 @@ export function apiClusterRoutes(deps: AppDependencies): Router {
   router.get('/cluster', async (_req, res, next) => {
     try {
       const cluster = await deps.admin.clusterView();
+      deps.history?.record(cluster);
       res.json({ instance: instance(), broker: deps.broker.status(), cluster });
     } catch (err) {
       if (!(err instanceof AdminError)) return next(err);

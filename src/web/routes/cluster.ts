@@ -3,6 +3,7 @@ import type { AppDependencies } from '../types.js';
 import { brokerHostText } from '../broker-host-text.js';
 import { AdminError, type ClusterView } from '../../kafka/admin-service.js';
 import { setFlash, type Flash } from '../middleware/flash.js';
+import { picturesFor } from './cluster-pictures.js';
 import type { MessageKey, Params, Translate } from '../../i18n/index.js';
 import {
   parseAddPartitions,
@@ -57,8 +58,10 @@ export function clusterRoutes(deps: AppDependencies): Router {
       if (!(err instanceof AdminError)) throw err;
       loadError = err.message;
     }
+    if (view) deps.history?.record(view);
     res.status(status).render('cluster', {
       view,
+      pictures: await picturesFor(deps, view),
       loadError,
       consumer: deps.consumer.status(),
       brokerHost: brokerHostText(res.locals.t, deps.broker.status()),

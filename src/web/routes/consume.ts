@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppDependencies } from '../types.js';
+import { toApiMessage } from '../message-json.js';
 
 /** Values longer than this are cut on the page; 100 × 1 MB would make an unusable table. */
 export const PREVIEW_CHARS = 2000;
@@ -14,6 +15,8 @@ export function consumeRoutes(deps: AppDependencies): Router {
       const key = m.key !== null && m.key.length > PREVIEW_CHARS ? m.key.slice(0, PREVIEW_CHARS) : m.key;
       return {
         receivedAt: m.receivedAt.toISOString(),
+        timestamp: toApiMessage(m).timestamp,
+        headers: Object.entries(m.headers ?? {}),
         topic: m.topic,
         partition: m.partition,
         offset: m.offset,

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import type { AppDependencies } from '../types.js';
 import { brokerHostText } from '../broker-host-text.js';
+import { tourCommands, tourState } from './tour.js';
 
 export function homeRoutes(deps: AppDependencies): Router {
   const router = Router();
-  router.get('/', (_req, res) => {
+  router.get('/', (req, res) => {
     const broker = deps.broker.status();
     res.render('home', {
       producer: deps.producer.status(),
@@ -15,6 +16,9 @@ export function homeRoutes(deps: AppDependencies): Router {
       groupId: deps.consumer.status().groupId,
       stored: deps.store.size,
       capacity: deps.config.messages.capacity,
+      tour: tourState(deps),
+      tourCommands: tourCommands(req),
+      sessionTimeoutMs: deps.config.kafka.sessionTimeoutMs,
     });
   });
   return router;
