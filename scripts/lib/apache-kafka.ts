@@ -289,6 +289,12 @@ export async function startApacheKafka(options: StartApacheKafkaOptions = {}): P
   for (let i = 0; i < count; i++) controllerPorts.push(await freePort());
   const voters = controllerPorts.map((p, i) => `${i + 1}@${HOST}:${p}`).join(',');
 
+  // A data dir holds one cluster: its voters were formatted for a fixed number of nodes.
+  const layoutFile = path.join(dataDir, 'nodes');
+  if (fs.existsSync(layoutFile) && Number(fs.readFileSync(layoutFile, 'utf8')) !== count) {
+    throw new Error(`${dataDir} holds a ${fs.readFileSync(layoutFile, 'utf8').trim()}-node cluster; use another --data-dir for ${count} node(s)`);
+  }
+  fs.writeFileSync(layoutFile, String(count));
   // Reuse the cluster id of an earlier run on the same data dir, so its storage stays valid.
   const idFile = path.join(dataDir, 'cluster-id');
   const id = fs.existsSync(idFile) ? fs.readFileSync(idFile, 'utf8').trim() : clusterId();

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
-import { suiteName } from '../helpers/suite-kafka.js';
+import { createTopicsAndWait, suiteName } from '../helpers/suite-kafka.js';
 
 const TOPIC = suiteName('metrics-topic');
 const GROUP_A = suiteName('metrics-a');
@@ -22,7 +22,7 @@ before(async () => {
   broker = await startTestBroker();
   admin = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }] });
+  await createTopicsAndWait(admin, [{ topic: TOPIC, numPartitions: 3 }]);
   a = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP_A, KAFKA_TOPIC: TOPIC } });
   b = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP_B, KAFKA_TOPIC: TOPIC } });
   for (const app of [a, b]) await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
