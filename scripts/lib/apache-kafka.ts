@@ -331,7 +331,7 @@ export async function startApacheKafka(options: StartApacheKafkaOptions = {}): P
   const formatted = (s: NodeState) => fs.existsSync(path.join(s.dir, 'data', 'meta.properties'));
   const toFormat = states.filter((s) => !formatted(s));
   if (toFormat.length > 0) log(`formatting KRaft storage of node(s) ${toFormat.map((s) => s.id).join(', ')} (cluster id ${id})`);
-  await Promise.all(
+  const formatAll = Promise.all(
     toFormat.map(
       (s) =>
         new Promise<void>((resolve, reject) => {
@@ -350,6 +350,12 @@ export async function startApacheKafka(options: StartApacheKafkaOptions = {}): P
         }),
     ),
   );
+  try {
+    await formatAll;
+  } catch (err) {
+    if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const spawnNode = (s: NodeState) => {
     const out = fs.openSync(path.join(s.dir, 'stdout.log'), 'a');
