@@ -289,6 +289,12 @@ export async function startApacheKafka(options: StartApacheKafkaOptions = {}): P
   for (let i = 0; i < count; i++) controllerPorts.push(await freePort());
   const voters = controllerPorts.map((p, i) => `${i + 1}@${HOST}:${p}`).join(',');
 
+  // A data dir holds one cluster: its voters were formatted for a fixed number of nodes.
+  const layoutFile = path.join(dataDir, 'nodes');
+  if (fs.existsSync(layoutFile) && Number(fs.readFileSync(layoutFile, 'utf8')) !== count) {
+    throw new Error(`${dataDir} holds a ${fs.readFileSync(layoutFile, 'utf8').trim()}-node cluster; use another --data-dir for ${count} node(s)`);
+  }
+  fs.writeFileSync(layoutFile, String(count));
   // Reuse the cluster id of an earlier run on the same data dir, so its storage stays valid.
   const idFile = path.join(dataDir, 'cluster-id');
   const id = fs.existsSync(idFile) ? fs.readFileSync(idFile, 'utf8').trim() : clusterId();
@@ -325,7 +331,7 @@ export async function startApacheKafka(options: StartApacheKafkaOptions = {}): P
   const formatted = (s: NodeState) => fs.existsSync(path.join(s.dir, 'data', 'meta.properties'));
   const toFormat = states.filter((s) => !formatted(s));
   if (toFormat.length > 0) log(`formatting KRaft storage of node(s) ${toFormat.map((s) => s.id).join(', ')} (cluster id ${id})`);
-  await Promise.all(
+  const formatAll = Promise.all(
     toFormat.map(
       (s) =>
         new Promise<void>((resolve, reject) => {
@@ -344,6 +350,12 @@ export async function startApacheKafka(options: StartApacheKafkaOptions = {}): P
         }),
     ),
   );
+  try {
+    await formatAll;
+  } catch (err) {
+    if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const spawnNode = (s: NodeState) => {
     const out = fs.openSync(path.join(s.dir, 'stdout.log'), 'a');

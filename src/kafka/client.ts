@@ -612,9 +612,24 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
           return rows.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })));
         },
         createTopic: (topic, partitions) =>
-          withRefusalReason(opts, { kind: 'topic', topic, partitions }, () =>
-            admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }),
-          ),
+          withRefusalReason(opts, { kind: 'topic', topic, partitions }, async () => {
+            // Not kafkajs's waitForLeaders: it fails on the UNKNOWN_TOPIC_OR_PARTITION that Apache
+            // Kafka answers until the new topic's metadata has reached the broker asked (KRaft
+            // applies it asynchronously), reporting an error for a topic that was created.
+            const created = await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: false });
+            const until = Date.now() + 10_000;
+            while (created && Date.now() < until) {
+              try {
+                const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+                const found = topics[0]?.partitions ?? [];
+                if (found.length === partitions && found.every((p) => p.leader >= 0)) break;
+              } catch {
+                // not known to this broker yet
+              }
+              await new Promise((r) => setTimeout(r, 100));
+            }
+            return created;
+          }),
         async createPartitions(topic, count) {
           await withRefusalReason(opts, { kind: 'partitions', topic, count }, () => admin.createPartitions({ topicPartitions: [{ topic, count }] }));
         },

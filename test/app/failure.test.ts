@@ -16,7 +16,7 @@ import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkaj
 import type { RunningApp } from '../../src/main.js';
 import { CRASH_LOG_MESSAGE } from '../../src/kafka/failure-switch.js';
 import { Client, startTestApp, startTestBroker, tempDir, unescapeHtml, waitFor, type TestBroker } from './harness.js';
-import { onApacheKafka, suiteName } from '../helpers/suite-kafka.js';
+import { createTopicsAndWait, onApacheKafka, suiteName } from '../helpers/suite-kafka.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.ts');
 const TSX = import.meta.resolve('tsx');
@@ -73,7 +73,7 @@ const banner = (html: string) => {
 test('stall: the stalled member is expelled, its message goes to the other member, and it rejoins when the stall ends', async () => {
   const topic = suiteName('stall-topic');
   const group = suiteName('stall-group');
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 3 }]);
   const env = { KAFKA_TOPIC: topic, KAFKA_GROUP_ID: group };
   const a = await start({ ...env, INSTANCE_ID: 'stall-a' });
   const b = await start({ ...env, INSTANCE_ID: 'stall-b' });
@@ -144,7 +144,7 @@ test('stall: the stalled member is expelled, its message goes to the other membe
 test('no-commit-crash (in-process, exit recorded): N messages stored, none committed, then exit(1); a new member gets them all', async () => {
   const topic = suiteName('crash-topic-1');
   const group = suiteName('crash-group-1');
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 3 }]);
   const exits: number[] = [];
   const a = await start({ KAFKA_TOPIC: topic, KAFKA_GROUP_ID: group, FAILURE_MODE: 'no-commit-crash', FAILURE_AFTER_MESSAGES: '3' }, (code) => exits.push(code));
   await waitFor('A running', () => a.consumer.status().state === 'running');
@@ -175,7 +175,7 @@ test('no-commit-crash (in-process, exit recorded): N messages stored, none commi
 test('no-commit-crash (src/main.ts as a child process): exits with code 1 and the log line, having committed nothing', async () => {
   const topic = suiteName('crash-topic-2');
   const group = suiteName('crash-group-2');
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
   const cwd = tempDir('kwd-crash-');
   dirs.push(cwd);
   const child = spawn(process.execPath, ['--import', TSX, MAIN, '--failure-mode', 'no-commit-crash', '--failure-after', '2'], {
@@ -237,7 +237,7 @@ test('the failure switch over JSON: validation, arming, and turning it off', asy
 test('pausing the consumer ends a running stall (it belongs to the membership being left)', async () => {
   const topic = suiteName('stall-pause-topic');
   const group = suiteName('stall-pause');
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
   const a = await start({ KAFKA_TOPIC: topic, KAFKA_GROUP_ID: group, FAILURE_MODE: 'stall', FAILURE_AFTER_MESSAGES: '1', FAILURE_STALL_MS: '600000' });
   await waitFor('running', () => a.consumer.status().state === 'running');
   await producer.send({ topic, messages: [{ value: 'held' }] });

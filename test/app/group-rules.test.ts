@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
-import { onApacheKafka, suiteName } from '../helpers/suite-kafka.js';
+import { createTopicsAndWait, onApacheKafka, suiteName } from '../helpers/suite-kafka.js';
 import { startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
 
 let broker: TestBroker;
@@ -34,7 +34,7 @@ after(async () => {
 test('a session timeout below the broker minimum: refused with INVALID_SESSION_TIMEOUT, shown in /readyz, nobody joins', async () => {
   const group = suiteName('rules-short-session');
   const topic = suiteName('rules-topic');
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 3 }]);
   app = await startTestApp(broker.address, {
     env: { KAFKA_GROUP_ID: group, KAFKA_TOPIC: topic, KAFKA_SESSION_TIMEOUT_MS: '2000', KAFKA_HEARTBEAT_INTERVAL_MS: '500' },
   });
@@ -54,7 +54,7 @@ test('a session timeout below the broker minimum: refused with INVALID_SESSION_T
 
 test(`the first member of a new group waits for the initial rebalance delay (${onApacheKafka ? "Kafka's 3 s" : "the embedded broker's 100 ms"})`, async () => {
   const topic = suiteName('rules-delay-topic');
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
   const consumer = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).consumer({ groupId: suiteName('rules-delay'), sessionTimeout: 6000 });
   await consumer.connect();
   try {

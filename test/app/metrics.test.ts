@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
-import { suiteName } from '../helpers/suite-kafka.js';
+import { createTopicsAndWait, suiteName } from '../helpers/suite-kafka.js';
 
 let broker: TestBroker;
 
@@ -30,7 +30,7 @@ async function startPair(t: TestContext, name: string) {
   const admin = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   t.after(() => admin.disconnect());
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 3 }]);
   const apps: RunningApp[] = [];
   t.after(() => Promise.all(apps.map((app) => app.stop())));
   for (const side of ['a', 'b']) {

@@ -12,6 +12,7 @@
  * one Kafka, so names must be unique: suiteName() adds a per-process suffix on Apache Kafka.
  */
 import { randomBytes } from 'node:crypto';
+import type { Admin, ITopicConfig } from 'kafkajs';
 import fs from 'node:fs';
 import { startApacheKafka, DEFAULT_KAFKA_VERSION, type ApacheKafka } from '../../scripts/lib/apache-kafka.js';
 import { startTestBroker, makeTempDir, removeDir } from './broker.js';
@@ -84,4 +85,29 @@ export async function startSuiteKafka(): Promise<SuiteKafka> {
   const dataDir = makeTempDir('suite-kafka-');
   const release = async () => removeDir(dataDir);
   return { kind: 'apache', address: brokers[0]!, brokers, bootstrap, dataDir, cleanup: release, close: release };
+}
+
+/**
+ * admin.createTopics, then waits (bounded) until every partition has a leader. kafkajs's own
+ * waitForLeaders gives up on the UNKNOWN_TOPIC_OR_PARTITION Apache Kafka answers while the new
+ * topic's metadata is still on its way to the broker asked; the embedded broker never does.
+ */
+export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], timeoutMs = 60_000): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false });
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      const ready = topics.every((t) => {
+        const found = meta.topics.find((m) => m.name === t.topic)?.partitions ?? [];
+        return found.length === (t.numPartitions ?? found.length) && found.length > 0 && found.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`topics ${topics.map((t) => t.topic).join(', ')} have no leaders after ${timeoutMs} ms${last ? ` (${String(last)})` : ''}`);
 }

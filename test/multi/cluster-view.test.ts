@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepper } from '../helpers/steps.js';
 import { AssignerProtocol, Partitioners, type Admin, type Producer } from 'kafkajs';
-import { startSuiteKafka, suiteName, type SuiteKafka } from '../helpers/suite-kafka.js';
+import { createTopicsAndWait, startSuiteKafka, suiteName, type SuiteKafka } from '../helpers/suite-kafka.js';
 import { testKafka } from '../helpers/kafka.js';
 import {
   apiMessages,
@@ -51,7 +51,7 @@ before(async () => {
   const kafka = testKafka(broker.brokers);
   admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }] });
+  await createTopicsAndWait(admin, [{ topic: TOPIC, numPartitions: 3 }]);
   producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
 });

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepper } from '../helpers/steps.js';
 import type { Admin } from 'kafkajs';
-import { startSuiteKafka, suiteName, type SuiteKafka } from '../helpers/suite-kafka.js';
+import { createTopicsAndWait, startSuiteKafka, suiteName, type SuiteKafka } from '../helpers/suite-kafka.js';
 import { testKafka } from '../helpers/kafka.js';
 import {
   apiMessages,
@@ -39,7 +39,7 @@ before(async () => {
   broker = await startSuiteKafka();
   admin = testKafka(broker.brokers).admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }] });
+  await createTopicsAndWait(admin, [{ topic: TOPIC, numPartitions: 3 }]);
   apps = ['a', 'b', 'c'].map((name) =>
     spawnApp(procs, {
       brokers: broker.bootstrap,
