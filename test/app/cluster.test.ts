@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import type { RunningApp } from '../../src/main.js';
 import { createKafkaGateway, GroupNotEmptyError } from '../../src/kafka/client.js';
 import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
-import { suiteName } from '../helpers/suite-kafka.js';
+import { createTopicsAndWait, suiteName } from '../helpers/suite-kafka.js';
 
 const FORM_TOPIC = suiteName('made-by-form');
 const ORPHAN = suiteName('orphan-group');
@@ -358,7 +358,7 @@ test('"consume as group" from the page replays the topic under the new group, la
 
 test('the offset writer refuses to commit when another member is in the group after all', async () => {
   const TOPIC = suiteName('guarded-topic');
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }] });
+  await createTopicsAndWait(admin, [{ topic: TOPIC, numPartitions: 3 }]);
   // The Empty check and the throw-away member's join are not atomic; this exercises the second
   // guard directly, with a real member (the test's own consumer) already in the group.
   const other = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).consumer({
