@@ -1,6 +1,6 @@
 // CreateTopics / CreatePartitions refused for exceeding a partition limit: POLICY_VIOLATION (44)
 // with the reason in errorMessage, checked before anything is created, validateOnly included.
-// The per-request cap is compared with Apache Kafka (TEST_KAFKA=apache TEST_KAFKA_BOOTSTRAP=...);
+// The per-request cap is compared with Apache Kafka (TEST_KAFKA=apache, npm run test:apache);
 // the broker-wide maxPartitions budget is the embedded broker's own setting.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,10 +8,11 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Writer } from '../../src/broker/protocol/writer.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { startSuiteKafka, type SuiteKafka } from '../helpers/suite-kafka.js';
+import { testKafka } from '../helpers/kafka.js';
 import { RawConnection, requestFrame } from '../helpers/raw-client.js';
 
 const POLICY_VIOLATION = 44;
-const onApache = (process.env.TEST_KAFKA ?? '').toLowerCase() === 'apache';
 
 async function createTopics(port: number, host: string, version: number, name: string, partitions: number, validateOnly: boolean) {
   const c = await RawConnection.connect(port, host);
@@ -47,22 +48,16 @@ async function createPartitions(port: number, name: string, count: number, valid
 }
 
 describe('a create over the per-request partition cap (either broker)', () => {
-  let tb: TestBroker | undefined;
+  let kafka: SuiteKafka | undefined;
   let host = '127.0.0.1';
   let port = 0;
   before(async () => {
-    if (onApache) {
-      const bootstrap = process.env.TEST_KAFKA_BOOTSTRAP?.split(',')[0]?.trim();
-      if (!bootstrap) throw new Error('TEST_KAFKA=apache needs TEST_KAFKA_BOOTSTRAP=host:port');
-      host = bootstrap.slice(0, bootstrap.lastIndexOf(':'));
-      port = Number(bootstrap.slice(bootstrap.lastIndexOf(':') + 1));
-    } else {
-      tb = await startTestBroker();
-      port = tb.port;
-    }
+    kafka = await startSuiteKafka();
+    host = kafka.address.slice(0, kafka.address.lastIndexOf(':'));
+    port = Number(kafka.address.slice(kafka.address.lastIndexOf(':') + 1));
   });
   after(async () => {
-    await tb?.cleanup();
+    await kafka?.cleanup();
   });
 
   for (const validateOnly of [true, false]) {
@@ -72,7 +67,13 @@ describe('a create over the per-request partition cap (either broker)', () => {
       assert.equal(t.name, name);
       assert.equal(t.errorCode, POLICY_VIOLATION);
       assert.match(t.errorMessage ?? '', /partitions/i);
-      if (tb) assert.equal(tb.broker.logs.getTopic(name), undefined);
+      const admin = testKafka(kafka!.brokers).admin();
+      await admin.connect();
+      try {
+        assert.ok(!(await admin.listTopics()).includes(name), 'nothing was created');
+      } finally {
+        await admin.disconnect();
+      }
     });
   }
 });

@@ -1,13 +1,13 @@
 // Produce with a compression attribute that names no codec, or ZStandard on a Produce version
 // that predates it. Everything is checked on the wire (Produce answers, Fetch high watermarks),
-// so the same file runs against Apache Kafka: TEST_KAFKA=apache TEST_KAFKA_BOOTSTRAP=host:port.
+// so the same file runs against Apache Kafka: TEST_KAFKA=apache (npm run test:apache).
 // The expected codes are what Apache Kafka 3.9.1 answers (see docs/compatibility.md).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
 import { Writer } from '../../src/broker/protocol/writer.js';
-import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { startSuiteKafka, type SuiteKafka } from '../helpers/suite-kafka.js';
 import {
   RawConnection,
   fetchRequest,
@@ -24,27 +24,19 @@ const UNSUPPORTED_COMPRESSION_TYPE = 76;
 const ZSTD = 4;
 const PARTITIONS = 3;
 
-const onApache = (process.env.TEST_KAFKA ?? '').toLowerCase() === 'apache';
-let tb: TestBroker | undefined;
+let kafka: SuiteKafka;
 let host = '127.0.0.1';
 let port = 0;
-// Apache Kafka may be shared by several files and runs: unique topic names.
+// Apache Kafka is shared by the files of a run: unique topic names.
 const topic = (base: string) => `${base}-${randomBytes(3).toString('hex')}`;
 
 before(async () => {
-  if (onApache) {
-    const bootstrap = process.env.TEST_KAFKA_BOOTSTRAP?.split(',')[0]?.trim();
-    if (!bootstrap) throw new Error('TEST_KAFKA=apache needs TEST_KAFKA_BOOTSTRAP=host:port');
-    const at = bootstrap.lastIndexOf(':');
-    host = bootstrap.slice(0, at);
-    port = Number(bootstrap.slice(at + 1));
-  } else {
-    tb = await startTestBroker();
-    port = tb.port;
-  }
+  kafka = await startSuiteKafka();
+  host = kafka.address.slice(0, kafka.address.lastIndexOf(':'));
+  port = Number(kafka.address.slice(kafka.address.lastIndexOf(':') + 1));
 });
 after(async () => {
-  await tb?.cleanup();
+  await kafka?.cleanup();
 });
 
 /** CreateTopics v1 for one topic, then Metadata until every partition has a leader (Kafka elects them asynchronously). */
