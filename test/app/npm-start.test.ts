@@ -59,16 +59,23 @@ test('npm start builds dist/ when needed and runs the compiled entry point with 
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
   // A build from scratch takes ~15 s on an idle machine and much longer under load.
-  const up = await waitFor(
+  const listening = waitFor(
     'the app listening',
-    () =>
-      out
+    () => {
+      return out
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as { msg?: string; pid?: number; url?: string })
-        .find((l) => l.msg === 'web app listening'),
+        .find((l) => l.msg === 'web app listening');
+    },
     180_000,
-  ).catch((e: Error) => assert.fail(`${e.message}\nstdout:\n${out.slice(-2000)}\nstderr:\n${err.slice(-2000)}`));
+  );
+  // A failed build ends npm at once: report that instead of waiting out the bound.
+  const died = exited.then((code) => {
+    throw new Error(`npm start exited with code ${code} before the app listened`);
+  });
+  died.catch(() => {}); // once the app is up, its later exit is expected
+  const up = await Promise.race([listening, died]).catch((e: Error) => assert.fail(`${e.message}\nstdout:\n${out.slice(-2000)}\nstderr:\n${err.slice(-2000)}`));
   pids.add(up.pid!);
 
   const argv = fs.readFileSync(`/proc/${up.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
