@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -209,18 +208,7 @@ export function rssParts(pid: number): { anon: number; file: number } {
   }
 }
 
-/** A port that was free a moment ago (for settings that cannot take 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort } from '../../scripts/lib/ports.js';
 
 /** Runs `work`; if it throws, the error also carries the tail of `child`'s output (why it failed). */
 export async function withOutputOnError<T>(child: Child, label: string, work: () => Promise<T>): Promise<T> {

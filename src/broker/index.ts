@@ -2,3 +2,4 @@
 export { startBroker, type BrokerOptions, type BrokerStats, type RunningBroker } from './broker.js';
 export { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './config.js';
 export { DataDirLockedError, readDataDirLock, isLiveBrokerPid, type LockInfo } from './storage/data-dir-lock.js';
+export { LogThrottle, type LogThrottleOptions, type ThrottledLevel } from './server/log-throttle.js';

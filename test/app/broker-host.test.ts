@@ -7,22 +7,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, tempDir, waitFor } from './harness.js';
+import { freePort } from '../helpers/ports.js';
 
 const HOST_ID = '<i>host&a</i>';
 let dataDir: string;
 let first: RunningApp;
 let second: RunningApp;
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 const cell = (html: string) => /data-testid="broker-host">([^<]*)</.exec(html)?.[1];
 

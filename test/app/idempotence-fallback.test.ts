@@ -13,6 +13,7 @@ import { startBroker } from '../../src/broker/index.js';
 import { loadConfig } from '../../src/config.js';
 import { startApp } from '../../src/main.js';
 import { Client, tempDir, waitFor } from './harness.js';
+import { freePort } from '../helpers/ports.js';
 
 const API_VERSIONS = 18;
 const INIT_PRODUCER_ID = 22;
@@ -86,13 +87,6 @@ async function startProxy(hideFromVersion: (v: number) => boolean) {
   };
 }
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function scenario(hideFromVersion: (v: number) => boolean, expectedLog: RegExp) {
   const proxy = await startProxy(hideFromVersion);

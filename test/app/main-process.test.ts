@@ -6,10 +6,10 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir, waitFor } from './harness.js';
+import { freePort } from '../helpers/ports.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.ts');
 const TSX = import.meta.resolve('tsx');
@@ -67,13 +67,6 @@ function run(env: Record<string, string>, args: string[] = []): Started {
 
 const logged = (s: Started, msg: string) => s.lines.find((l) => l.msg === msg);
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 test('a bad setting stops the app with a message naming the field and its source', async () => {
   const bad = run({ PORT: 'abc' }, ['--topic', 'no spaces allowed']);

@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, ROOT, sharedBrokerSettings } from '../../scripts/lib/apache-kafka.js';
+import { ROOT, sharedBrokerSettings } from '../../scripts/lib/apache-kafka.js';
+import { freePort } from '../helpers/ports.js';
 import { makeTempDir, removeDir } from '../helpers/broker.js';
 import { isAlive } from '../multi/harness.js';
 

@@ -14,6 +14,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+export { freePort } from '../helpers/ports.js';
+import { freePort } from '../helpers/ports.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN = path.join(ROOT, 'src', 'main.ts');
@@ -48,13 +50,6 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** `count` consecutive ports that are free right now (for scripts that take a base port). */
 export async function freePortRange(count: number): Promise<number> {

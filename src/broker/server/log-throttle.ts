@@ -1,14 +1,13 @@
 /**
  * Rate limit for repeated log lines: per key, at most `burst` lines per `intervalMs`; the rest
  * are counted, and one summary line with `suppressed: N` follows at the end of the window. A
- * client that sends thousands of malformed frames then writes a handful of lines, not thousands.
- *
- * The broker imports nothing from the app, so it keeps this small copy of its own (the app's is
- * in src/logger.ts).
+ * client that sends thousands of malformed frames then writes a handful of lines, not thousands;
+ * the app uses the same class (exported by src/broker/index.ts) for what kafkajs repeats on every
+ * retry during an outage.
  */
 import type { Logger } from 'pino';
 
-type Level = 'warn' | 'info' | 'error';
+export type ThrottledLevel = 'warn' | 'info' | 'error';
 
 interface Window {
   start: number;
@@ -36,7 +35,17 @@ export class LogThrottle {
   }
 
   /** Logs now, or counts the line for the window's summary. Returns whether it was written. */
-  log(logger: Logger, level: Level, key: string, fields: Record<string, unknown>, message: string): boolean {
+  log(logger: Logger, level: ThrottledLevel, key: string, fields: Record<string, unknown>, message: string): boolean {
+    if (!this.admit(logger, level, key, message)) return false;
+    logger[level](fields, message);
+    return true;
+  }
+
+  /**
+   * For callers that write the line themselves (pino-http): true means "write it now"; false
+   * means it was counted, and the window's summary (`message`, at `level`) will report it.
+   */
+  admit(logger: Logger, level: ThrottledLevel, key: string, message: string): boolean {
     const now = this.now();
     let w = this.windows.get(key);
     if (!w || now - w.start >= this.intervalMs) {
@@ -48,7 +57,6 @@ export class LogThrottle {
     }
     if (w.logged < this.burst) {
       w.logged++;
-      logger[level](fields, message);
       return true;
     }
     w.suppressed++;
@@ -60,7 +68,7 @@ export class LogThrottle {
     return false;
   }
 
-  private summarize(logger: Logger, level: Level, key: string, w: Window, message: string): void {
+  private summarize(logger: Logger, level: ThrottledLevel, key: string, w: Window, message: string): void {
     clearTimeout(w.timer);
     w.timer = undefined;
     if (w.suppressed === 0) return;
@@ -69,6 +77,7 @@ export class LogThrottle {
     if (this.windows.get(key) === w) this.windows.delete(key);
   }
 }
+
 
 const perLogger = new WeakMap<object, LogThrottle>();
 

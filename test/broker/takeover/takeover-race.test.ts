@@ -9,7 +9,6 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Partitioners } from 'kafkajs';
@@ -17,6 +16,7 @@ import pino from 'pino';
 import { DataDirLockedError, readDataDirLock, startBroker } from '../../../src/broker/index.js';
 import { makeTempDir, removeDir, spawnBrokerProcess } from '../../helpers/broker.js';
 import { testKafka } from '../../helpers/kafka.js';
+import { freePort } from '../../helpers/ports.js';
 
 const CONTENDER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'contender.ts');
 const children = new Set<ChildProcess>();
@@ -26,13 +26,6 @@ after(() => {
   for (const d of dirs) removeDir(d);
 });
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 interface Contender {
   child: ChildProcess;
