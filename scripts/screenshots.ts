@@ -5,17 +5,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startTestApp, startTestBroker, waitFor } from '../test/app/harness.js';
+import { launchChromium } from '../test/helpers/chromium.js';
 
 const out = path.resolve('docs/screenshots');
 fs.mkdirSync(out, { recursive: true });
 const broker = await startTestBroker();
 const app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'screenshot-group', INSTANCE_ID: 'localhost:6001' } });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 let second: Awaited<ReturnType<typeof startTestApp>> | undefined;
 const post = (body: Record<string, unknown>) =>
   fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

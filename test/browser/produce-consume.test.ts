@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
 import { startTestApp, startTestBroker, waitFor, type TestBroker } from '../app/harness.js';
 import { suiteName } from '../helpers/suite-kafka.js';
+import { launchChromium } from '../helpers/chromium.js';
 
 const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'screenshots');
 
@@ -23,10 +24,7 @@ before(async () => {
   broker = await startTestBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: suiteName('browser-group') } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

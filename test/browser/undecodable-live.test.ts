@@ -6,10 +6,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from '../app/harness.js';
 import { RawConnection, compressedBatch, produceRequest, readProduceError } from '../helpers/raw-client.js';
+import { launchChromium } from '../helpers/chromium.js';
 
 const TOPIC = 'undecodable-live';
 let broker: TestBroker;
@@ -20,10 +21,7 @@ before(async () => {
   broker = await startTestBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'undecodable-live-group', KAFKA_TOPIC: TOPIC } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
