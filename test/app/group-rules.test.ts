@@ -10,6 +10,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { createTopicsAndWait, onApacheKafka, suiteName } from '../helpers/suite-kafka.js';
@@ -29,6 +30,7 @@ after(async () => {
   await app?.stop();
   await admin?.disconnect();
   await broker?.close();
+  if (broker?.dataDir) fs.rmSync(broker.dataDir, { recursive: true, force: true });
 });
 
 test('a session timeout below the broker minimum: refused with INVALID_SESSION_TIMEOUT, shown in /readyz, nobody joins', async () => {
