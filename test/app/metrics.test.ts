@@ -34,7 +34,7 @@ async function startPair(t: TestContext, name: string) {
   const apps: RunningApp[] = [];
   t.after(() => Promise.all(apps.map((app) => app.stop())));
   for (const side of ['a', 'b']) {
-    apps.push(await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: `${name}-${side}`, KAFKA_TOPIC: topic } }));
+    apps.push(await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: suiteName(`${name}-${side}`), KAFKA_TOPIC: topic } }));
   }
   for (const app of apps) await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
   return { topic, admin, a: apps[0]!, b: apps[1]!, groupA: suiteName(`${name}-a`), groupB: suiteName(`${name}-b`) };
