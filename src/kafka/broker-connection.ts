@@ -366,8 +366,8 @@ export async function connectBroker(
     return new ExternalBroker(addresses);
   }
 
-  const { host, port, dataDir, partitions } = config.embedded;
-  const brokerHost = new BrokerHost({ host, port, dataDir, partitions, maxValueBytes: config.messages.maxBytes, owner: instanceId, logger });
+  const { host, port, dataDir, partitions, thread } = config.embedded;
+  const brokerHost = new BrokerHost({ host, port, dataDir, partitions, thread, maxValueBytes: config.messages.maxBytes, owner: instanceId, logger });
   const embedded = new EmbeddedBroker(config.embedded, brokerHost, instanceId, logger, { ...DEFAULT_TIMING, ...timing });
   await embedded.begin();
   return embedded;

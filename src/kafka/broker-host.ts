@@ -1,5 +1,7 @@
-import { DataDirLockedError, DEFAULT_BROKER_CONFIG, startBroker, type LockInfo, type RunningBroker } from '../broker/index.js';
+import { Worker } from 'node:worker_threads';
+import { DataDirLockedError, DEFAULT_BROKER_CONFIG, startBroker, type BrokerOptions, type BrokerStats, type LockInfo } from '../broker/index.js';
 import type { Logger } from '../logger.js';
+import type { FromWorker, ToWorker, WorkerStart } from './broker-worker-protocol.js';
 
 /** Room for key, headers and record/batch headers on top of the largest value we accept. */
 const BATCH_OVERHEAD_ALLOWANCE = 64 * 1024;
@@ -14,6 +16,12 @@ export interface BrokerHostOptions {
   /** Written into the data directory's lock so the other instances can show who hosts. */
   owner: string;
   logger: Logger;
+  /**
+   * `worker` (default): the broker runs on its own thread of this process, so the web app, its
+   * consumer and the broker do not queue behind each other on one event loop. `inline`: on this
+   * event loop (one core; what the tests of the broker itself use through startBroker()).
+   */
+  thread?: 'worker' | 'inline';
 }
 
 export type HostAttempt =
@@ -27,14 +35,151 @@ export interface BrokerHostStatus {
   since: Date | undefined;
 }
 
+/** What BrokerHost needs of a running broker, wherever it runs. */
+interface HostedBroker {
+  address: string;
+  port: number;
+  brokeStaleLock: LockInfo | undefined;
+  lockInfo(): LockInfo;
+  setLockOwner(owner: string): Promise<void>;
+  stats(): Promise<BrokerStats>;
+  close(): Promise<void>;
+}
+
+/** Fails like startBroker does, so both runners are told apart the same way. */
+class StartFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+async function startInline(options: BrokerOptions): Promise<HostedBroker> {
+  const b = await startBroker(options);
+  return {
+    address: b.address,
+    port: b.port,
+    brokeStaleLock: b.brokeStaleLock,
+    lockInfo: () => b.lockInfo(),
+    setLockOwner: (owner) => b.setLockOwner(owner),
+    stats: async () => b.stats(),
+    close: () => b.close(),
+  };
+}
+
+/**
+ * Compiled (npm start) the worker is a .js file next to this one. Under tsx (dev, tests) it is a
+ * .ts file, and tsx's loader, registered by `--import tsx` on the main thread only, has to be
+ * registered in the new thread before the worker module is imported.
+ */
+function newBrokerWorker(workerData: WorkerStart): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./broker-worker.js', import.meta.url), { workerData });
+  const api = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./broker-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); }).catch((err) => { throw err; });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/** pino's numeric levels, for re-logging the worker's lines at their own level. */
+const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+function startWorker(options: Omit<BrokerOptions, 'logger'>, logger: Logger): Promise<HostedBroker> {
+  const data: WorkerStart = { options: options as Record<string, unknown>, logLevel: logger.level };
+  const worker = newBrokerWorker(data);
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (m: Extract<FromWorker, { type: 'reply' }>) => void; reject: (e: Error) => void }>();
+  let lock: LockInfo | undefined;
+  let exited = false;
+  const exitedPromise = new Promise<void>((r) => worker.once('exit', () => r()));
+
+  const request = (m: { type: 'setOwner'; owner: string } | { type: 'stats' } | { type: 'close' }) =>
+    new Promise<Extract<FromWorker, { type: 'reply' }>>((resolve, reject) => {
+      if (exited) {
+        reject(new Error('the broker thread has exited'));
+        return;
+      }
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ ...m, id } as ToWorker);
+    }).then((reply) => {
+      if (reply.error) throw new Error(reply.error);
+      return reply;
+    });
+
+  return new Promise<HostedBroker>((resolve, reject) => {
+    let started = false;
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'log') {
+        forward(logger, m.line);
+      } else if (m.type === 'reply') {
+        const w = waiting.get(m.id);
+        waiting.delete(m.id);
+        if (m.lock) lock = m.lock;
+        w?.resolve(m);
+      } else if (m.type === 'failed') {
+        void worker.terminate();
+        reject(new StartFailure(m.message, m.code));
+      } else if (m.type === 'started') {
+        started = true;
+        lock = m.lock;
+        resolve({
+          address: m.address,
+          port: m.port,
+          brokeStaleLock: m.brokeStaleLock,
+          lockInfo: () => lock!,
+          setLockOwner: async (owner) => {
+            await request({ type: 'setOwner', owner });
+          },
+          stats: async () => (await request({ type: 'stats' })).stats!,
+          async close() {
+            // The worker releases the lock before the port, as startBroker's close does; only
+            // then is the thread ended.
+            await request({ type: 'close' }).catch((err) => logger.warn({ err }, 'the broker thread did not close cleanly'));
+            await worker.terminate();
+            await exitedPromise;
+          },
+        });
+      }
+    });
+    worker.on('error', (err) => {
+      // An uncaught error ends the thread and with it the broker's sockets; the address is free
+      // again for whoever takes over.
+      if (started) logger.child({ component: 'broker' }).fatal({ err }, 'the embedded broker thread failed');
+      else reject(err);
+    });
+    worker.on('exit', (code) => {
+      exited = true;
+      for (const w of waiting.values()) w.reject(new Error(`the broker thread exited (code ${code})`));
+      waiting.clear();
+      if (!started) reject(new Error(`the broker thread exited before the broker started (code ${code})`));
+    });
+  });
+}
+
+/** Re-logs one of the worker's pino lines through the app's logger, at its level. */
+function forward(logger: Logger, line: string): void {
+  let rec: Record<string, unknown>;
+  try {
+    rec = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    logger.info({ line }, 'broker thread output');
+    return;
+  }
+  const { level, msg, ...rest } = rec;
+  const name = LEVELS[level as number] ?? 'info';
+  logger[name](rest, typeof msg === 'string' ? msg : '');
+}
+
 /**
  * Hosts the embedded broker for this app instance: start (which may lose the race for the address
- * or the data directory, and then says so instead of throwing), stop, status. It runs the broker
- * on this process's event loop today; moving it to a worker thread or a child process only has to
- * change this module.
+ * or the data directory, and then says so instead of throwing), stop, status. By default the
+ * broker runs on a worker thread (src/kafka/broker-worker.ts); `thread: 'inline'` keeps it on
+ * this event loop.
  */
 export class BrokerHost {
-  private broker: RunningBroker | undefined;
+  private broker: HostedBroker | undefined;
   private since: Date | undefined;
   private pending: Promise<HostAttempt> | undefined;
   private owner: string;
@@ -52,6 +197,11 @@ export class BrokerHost {
     return this.broker?.lockInfo();
   }
 
+  /** The hosted broker's resource use (connections, request memory, files), across the thread boundary if need be. */
+  async stats(): Promise<BrokerStats | undefined> {
+    return this.broker?.stats();
+  }
+
   start(): Promise<HostAttempt> {
     if (this.broker) {
       return Promise.resolve({ ok: true, address: this.broker.address, port: this.broker.port, since: this.since!, brokeStaleLock: undefined });
@@ -64,31 +214,33 @@ export class BrokerHost {
 
   private async startOnce(): Promise<HostAttempt> {
     const { host, port, dataDir, partitions } = this.opts;
+    const options = {
+      host,
+      port,
+      dataDir,
+      defaultPartitions: partitions,
+      lockOwner: this.owner,
+      // Kafka's group.min.session.timeout.ms (6 s) protects shared clusters from flapping members;
+      // for a local broker, accept every session timeout the app's config allows, so the
+      // failure-switch demos and tests can use short ones, also from instances that join later.
+      minSessionTimeoutMs: 1000,
+      // Kafka's message.max.bytes (1048588) bounds the whole record batch, so a value of exactly
+      // messages.maxBytes plus key and batch overhead would be refused. Our own broker follows
+      // the app's limit; a joined or external broker keeps its own setting (413 "too large").
+      maxMessageBytes: Math.max(DEFAULT_BROKER_CONFIG.maxMessageBytes, this.opts.maxValueBytes + BATCH_OVERHEAD_ALLOWANCE),
+    };
+    const logger = this.opts.logger.child({ component: 'broker' });
     try {
-      const broker = await startBroker({
-        host,
-        port,
-        dataDir,
-        defaultPartitions: partitions,
-        lockOwner: this.owner,
-        // Kafka's group.min.session.timeout.ms (6 s) protects shared clusters from flapping members;
-        // for a local broker, accept every session timeout the app's config allows, so the
-        // failure-switch demos and tests can use short ones, also from instances that join later.
-        minSessionTimeoutMs: 1000,
-        // Kafka's message.max.bytes (1048588) bounds the whole record batch, so a value of exactly
-        // messages.maxBytes plus key and batch overhead would be refused. Our own broker follows
-        // the app's limit; a joined or external broker keeps its own setting (413 "too large").
-        maxMessageBytes: Math.max(DEFAULT_BROKER_CONFIG.maxMessageBytes, this.opts.maxValueBytes + BATCH_OVERHEAD_ALLOWANCE),
-        logger: this.opts.logger.child({ component: 'broker' }),
-      });
+      const broker = (this.opts.thread ?? 'worker') === 'worker' ? await startWorker(options, logger) : await startInline({ ...options, logger });
       this.broker = broker;
       this.since = new Date();
       return { ok: true, address: broker.address, port: broker.port, since: this.since, brokeStaleLock: broker.brokeStaleLock };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') {
         return { ok: false, reason: 'address-in-use', message: `${host}:${port} is in use` };
       }
-      if (err instanceof DataDirLockedError) return { ok: false, reason: 'data-dir-locked', message: err.message };
+      if (err instanceof DataDirLockedError || code === 'EDATADIRLOCKED') return { ok: false, reason: 'data-dir-locked', message: (err as Error).message };
       throw err;
     }
   }
