@@ -335,10 +335,9 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
   async close(): Promise<void> {
     this.stopWatching();
     await this.loop?.catch(() => {});
-    if (this.hosting) {
-      await this.host.stop();
-      this.hosting = false;
-    }
+    // Also when only a client: that ends the broker thread kept ready for a takeover.
+    await this.host.stop();
+    this.hosting = false;
   }
 }
 

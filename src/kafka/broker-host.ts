@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { DataDirLockedError, DEFAULT_BROKER_CONFIG, startBroker, type BrokerOptions, type BrokerStats, type LockInfo } from '../broker/index.js';
 import type { Logger } from '../logger.js';
-import type { FromWorker, ToWorker, WorkerStart } from './broker-worker-protocol.js';
+import type { FromWorker, Request, ToWorker, WorkerData } from './broker-worker-protocol.js';
 
 /** Room for key, headers and record/batch headers on top of the largest value we accept. */
 const BATCH_OVERHEAD_ALLOWANCE = 64 * 1024;
@@ -74,88 +74,109 @@ async function startInline(options: BrokerOptions): Promise<HostedBroker> {
  * .ts file, and tsx's loader, registered by `--import tsx` on the main thread only, has to be
  * registered in the new thread before the worker module is imported.
  */
-function newBrokerWorker(workerData: WorkerStart): Worker {
+function newBrokerWorker(workerData: WorkerData): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./broker-worker.js', import.meta.url), { workerData });
   const api = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./broker-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); }).catch((err) => { throw err; });`;
+  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(boot, { eval: true, workerData });
 }
 
 /** pino's numeric levels, for re-logging the worker's lines at their own level. */
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
-function startWorker(options: Omit<BrokerOptions, 'logger'>, logger: Logger): Promise<HostedBroker> {
-  const data: WorkerStart = { options: options as Record<string, unknown>, logLevel: logger.level };
-  const worker = newBrokerWorker(data);
-  let nextId = 1;
-  const waiting = new Map<number, { resolve: (m: Extract<FromWorker, { type: 'reply' }>) => void; reject: (e: Error) => void }>();
-  let lock: LockInfo | undefined;
-  let exited = false;
-  const exitedPromise = new Promise<void>((r) => worker.once('exit', () => r()));
+type Reply = Extract<FromWorker, { type: 'reply' }>;
 
-  const request = (m: { type: 'setOwner'; owner: string } | { type: 'stats' } | { type: 'close' }) =>
-    new Promise<Extract<FromWorker, { type: 'reply' }>>((resolve, reject) => {
-      if (exited) {
-        reject(new Error('the broker thread has exited'));
-        return;
-      }
-      const id = nextId++;
-      waiting.set(id, { resolve, reject });
-      worker.postMessage({ ...m, id } as ToWorker);
-    }).then((reply) => {
-      if (reply.error) throw new Error(reply.error);
-      return reply;
-    });
+/**
+ * One broker thread, started ahead of need: a takeover then does not wait for a thread to boot
+ * and load the broker's modules (seconds on a loaded machine, while the clients wait), and the
+ * watcher's repeated attempts reuse it. An idle thread does not keep the process alive; a thread
+ * with a request in flight or a broker serving does, as a listening socket would.
+ */
+class BrokerThread {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (m: Reply) => void; reject: (e: Error) => void }>();
+  private serving = false;
+  private lock: LockInfo | undefined;
+  exited = false;
+  private readonly exitedPromise: Promise<void>;
 
-  return new Promise<HostedBroker>((resolve, reject) => {
-    let started = false;
-    worker.on('message', (m: FromWorker) => {
+  constructor(private readonly logger: Logger) {
+    this.worker = newBrokerWorker({ logLevel: logger.level });
+    this.worker.unref();
+    this.exitedPromise = new Promise<void>((r) => this.worker.once('exit', () => r()));
+    this.worker.on('message', (m: FromWorker) => {
       if (m.type === 'log') {
         forward(logger, m.line);
-      } else if (m.type === 'reply') {
-        const w = waiting.get(m.id);
-        waiting.delete(m.id);
-        if (m.lock) lock = m.lock;
-        w?.resolve(m);
-      } else if (m.type === 'failed') {
-        void worker.terminate();
-        reject(new StartFailure(m.message, m.code));
-      } else if (m.type === 'started') {
-        started = true;
-        lock = m.lock;
-        resolve({
-          address: m.address,
-          port: m.port,
-          brokeStaleLock: m.brokeStaleLock,
-          lockInfo: () => lock!,
-          setLockOwner: async (owner) => {
-            await request({ type: 'setOwner', owner });
-          },
-          stats: async () => (await request({ type: 'stats' })).stats!,
-          async close() {
-            // The worker releases the lock before the port, as startBroker's close does; only
-            // then is the thread ended.
-            await request({ type: 'close' }).catch((err) => logger.warn({ err }, 'the broker thread did not close cleanly'));
-            await worker.terminate();
-            await exitedPromise;
-          },
-        });
+        return;
       }
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.lock) this.lock = m.lock;
+      this.holdProcess();
+      w?.resolve(m);
     });
-    worker.on('error', (err) => {
+    this.worker.on('error', (err) => {
       // An uncaught error ends the thread and with it the broker's sockets; the address is free
       // again for whoever takes over.
-      if (started) logger.child({ component: 'broker' }).fatal({ err }, 'the embedded broker thread failed');
-      else reject(err);
+      logger.fatal({ err }, 'the embedded broker thread failed');
     });
-    worker.on('exit', (code) => {
-      exited = true;
-      for (const w of waiting.values()) w.reject(new Error(`the broker thread exited (code ${code})`));
-      waiting.clear();
-      if (!started) reject(new Error(`the broker thread exited before the broker started (code ${code})`));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.serving = false;
+      for (const w of this.waiting.values()) w.reject(new Error(`the broker thread exited (code ${code})`));
+      this.waiting.clear();
     });
-  });
+  }
+
+  private holdProcess(): void {
+    if (this.exited) return;
+    if (this.serving || this.waiting.size > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  private async request(m: Request): Promise<Reply> {
+    if (this.exited) throw new Error('the broker thread has exited');
+    const id = this.nextId++;
+    const reply = new Promise<Reply>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    this.holdProcess();
+    this.worker.postMessage({ ...m, id } as ToWorker);
+    const r = await reply;
+    if (r.error) throw new StartFailure(r.error.message, r.error.code);
+    return r;
+  }
+
+  async start(options: Omit<BrokerOptions, 'logger'>): Promise<HostedBroker> {
+    const started = (await this.request({ type: 'start', options: options as Record<string, unknown> })).started!;
+    this.lock = started.lock;
+    this.serving = true;
+    this.holdProcess();
+    return {
+      address: started.address,
+      port: started.port,
+      brokeStaleLock: started.brokeStaleLock,
+      lockInfo: () => this.lock!,
+      setLockOwner: async (owner) => {
+        await this.request({ type: 'setOwner', owner });
+      },
+      stats: async () => (await this.request({ type: 'stats' })).stats!,
+      close: async () => {
+        // The broker releases the lock before the port, as startBroker's close does.
+        try {
+          await this.request({ type: 'close' });
+        } finally {
+          this.serving = false;
+          this.holdProcess();
+        }
+      },
+    };
+  }
+
+  async terminate(): Promise<void> {
+    if (!this.exited) await this.worker.terminate();
+    await this.exitedPromise;
+  }
 }
 
 /** Re-logs one of the worker's pino lines through the app's logger, at its level. */
@@ -183,9 +204,17 @@ export class BrokerHost {
   private since: Date | undefined;
   private pending: Promise<HostAttempt> | undefined;
   private owner: string;
+  private thread: BrokerThread | undefined;
+  private readonly logger: Logger;
 
   constructor(private readonly opts: BrokerHostOptions) {
     this.owner = opts.owner;
+    this.logger = opts.logger.child({ component: 'broker' });
+    if (this.worker) this.thread = new BrokerThread(this.logger);
+  }
+
+  private get worker(): boolean {
+    return (this.opts.thread ?? 'worker') === 'worker';
   }
 
   status(): BrokerHostStatus {
@@ -229,9 +258,14 @@ export class BrokerHost {
       // the app's limit; a joined or external broker keeps its own setting (413 "too large").
       maxMessageBytes: Math.max(DEFAULT_BROKER_CONFIG.maxMessageBytes, this.opts.maxValueBytes + BATCH_OVERHEAD_ALLOWANCE),
     };
-    const logger = this.opts.logger.child({ component: 'broker' });
     try {
-      const broker = (this.opts.thread ?? 'worker') === 'worker' ? await startWorker(options, logger) : await startInline({ ...options, logger });
+      let broker: HostedBroker;
+      if (this.worker) {
+        if (!this.thread || this.thread.exited) this.thread = new BrokerThread(this.logger);
+        broker = await this.thread.start(options);
+      } else {
+        broker = await startInline({ ...options, logger: this.logger });
+      }
       this.broker = broker;
       this.since = new Date();
       return { ok: true, address: broker.address, port: broker.port, since: this.since, brokeStaleLock: broker.brokeStaleLock };
@@ -250,12 +284,18 @@ export class BrokerHost {
     await this.broker?.setLockOwner(owner);
   }
 
-  /** Closes the broker, releasing the data directory before the address. */
+  /** Closes the broker, releasing the data directory before the address, and ends its thread. */
   async stop(): Promise<void> {
     await this.pending?.catch(() => undefined);
     const broker = this.broker;
+    const thread = this.thread;
     this.broker = undefined;
     this.since = undefined;
-    if (broker) await broker.close();
+    this.thread = undefined;
+    try {
+      if (broker) await broker.close();
+    } finally {
+      await thread?.terminate();
+    }
   }
 }

@@ -1,16 +1,26 @@
 /** The messages between BrokerHost and its broker thread (src/kafka/broker-worker.ts). */
 import type { BrokerStats, LockInfo } from '../broker/index.js';
 
-export interface WorkerStart {
-  /** startBroker's options without the logger (a function cannot cross threads). */
-  options: Record<string, unknown>;
+export interface WorkerData {
   logLevel: string;
 }
 
-export type ToWorker = { id: number } & ({ type: 'setOwner'; owner: string } | { type: 'stats' } | { type: 'close' });
+export interface StartedBroker {
+  address: string;
+  port: number;
+  lock: LockInfo;
+  brokeStaleLock: LockInfo | undefined;
+}
+
+export type Request =
+  /** startBroker's options without the logger (a function cannot cross threads). */
+  | { type: 'start'; options: Record<string, unknown> }
+  | { type: 'setOwner'; owner: string }
+  | { type: 'stats' }
+  | { type: 'close' };
+
+export type ToWorker = { id: number } & Request;
 
 export type FromWorker =
-  | { type: 'started'; address: string; port: number; lock: LockInfo; brokeStaleLock: LockInfo | undefined }
-  | { type: 'failed'; code: string | undefined; message: string; stack: string | undefined }
   | { type: 'log'; line: string }
-  | { type: 'reply'; id: number; error?: string; lock?: LockInfo; stats?: BrokerStats };
+  | { type: 'reply'; id: number; error?: { message: string; code: string | undefined }; started?: StartedBroker; lock?: LockInfo; stats?: BrokerStats };

@@ -76,17 +76,28 @@ for (const thread of ['worker', 'inline'] as const) {
     const { logger } = capturingLogger();
     const opts = { host: '127.0.0.1', partitions: 1, maxValueBytes: 1024, owner: 'x', logger, thread };
     const first = new BrokerHost({ ...opts, port: 0, dataDir: join(dir, 'a') });
+    let samePort: BrokerHost | undefined;
+    let sameDir: BrokerHost | undefined;
     try {
       const a = await first.start();
       assert.ok(a.ok);
-      const samePort = new BrokerHost({ ...opts, port: a.port, dataDir: join(dir, 'b') });
+      samePort = new BrokerHost({ ...opts, port: a.port, dataDir: join(dir, 'b') });
       const r1 = await samePort.start();
       assert.deepEqual(r1.ok ? 'started' : r1.reason, 'address-in-use');
-      const sameDir = new BrokerHost({ ...opts, port: 0, dataDir: join(dir, 'a') });
+      sameDir = new BrokerHost({ ...opts, port: 0, dataDir: join(dir, 'a') });
       const r2 = await sameDir.start();
       assert.deepEqual(r2.ok ? 'started' : r2.reason, 'data-dir-locked');
       assert.equal(samePort.status().running || sameDir.status().running, false);
+
+      // A takeover: once the holder stops, the loser's next attempt gets the address.
+      await first.stop();
+      const r3 = await samePort.start();
+      assert.ok(r3.ok, 'the second host takes the freed address');
+      assert.equal(r3.port, a.port);
+      await probeKafka('127.0.0.1', a.port, 5000);
     } finally {
+      await samePort?.stop();
+      await sameDir?.stop();
       await first.stop();
       removeDir(dir);
     }
