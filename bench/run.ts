@@ -77,7 +77,7 @@ await part('3', 'web', async () => {
   if (r.profile) data.webProfile = appProfile = r.profile;
   appRssRow = row('6 memory', 'app RSS under the part-3 web load (peak)', r.appRss.peak / MB, 'MB', {
     target: { op: '<=', value: 150 },
-    note: `embedded broker in the same process; ${r.appRss.samples} samples`,
+    note: `embedded broker on a worker thread of the same process (embedded.thread: worker); ${r.appRss.samples} samples`,
   });
 });
 await part('4', 'e2e', async () => {
