@@ -118,11 +118,20 @@ export async function brokerThroughput(opts: { runs: number; log: (s: string) =>
   const ePerf: PerfTestResult[] = [];
   const eStartup: number[] = [];
   const eRssIdle: number[] = [];
-  const noKafka = kafkaUnavailable();
+  let noKafka = kafkaUnavailable();
   let kafka: KafkaSide | undefined;
+  let kafkaError: string | undefined;
   try {
     if (noKafka) log(`  kafka: not measured: ${noKafka}`);
-    else kafka = await kafkaPeer(work, bigFile, refFile, opts.runs, log);
+    else {
+      // A Kafka that will not start (no java, a JVM error) costs its rows, not the whole part.
+      kafka = await kafkaPeer(work, bigFile, refFile, opts.runs, log).catch((err: Error) => {
+        kafkaError = String(err.stack ?? err);
+        noKafka = `failed: ${err.message.split('\n')[0]!.slice(0, 200)}`;
+        log(`  kafka: ${kafkaError}`);
+        return undefined;
+      });
+    }
     for (let r = 0; r < opts.runs; r++) {
       log(`broker run ${r + 1}/${opts.runs}`);
       // Alternate which peer goes first so a warming machine favours neither.
@@ -231,7 +240,7 @@ export async function brokerThroughput(opts: { runs: number; log: (s: string) =>
       row('1 broker', `RSS after 1 GB of log, ${kv}`, k.rss1GB / MB, 'MB', { note: `${(k.logBytes / MB).toFixed(0)} MB of 1 KB messages; the embedded figure is part 6's` }),
     );
   } else {
-    rows.push(row('1 broker', `Apache Kafka ${KAFKA_VERSION} peer`, NaN, '', { note: `not measured: ${noKafka}` }));
+    rows.push({ ...row('1 broker', `Apache Kafka ${KAFKA_VERSION} peer`, NaN, '', { note: `not measured: ${noKafka}` }), verdict: kafkaError ? 'miss' : '-' });
   }
   return {
     rows,
@@ -250,7 +259,7 @@ export async function brokerThroughput(opts: { runs: number; log: (s: string) =>
       embeddedStartupMs: eStartup,
       embeddedRssIdle: eRssIdle,
       embeddedPerfTest: ePerf,
-      kafka: kafka ?? { notMeasured: noKafka },
+      kafka: kafka ?? { notMeasured: noKafka, error: kafkaError },
     },
   };
 }
