@@ -58,6 +58,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   { path: 'embedded.port', env: 'EMBEDDED_PORT', flag: 'embedded-port', description: 'embedded broker port' },
   { path: 'embedded.dataDir', env: 'EMBEDDED_DATA_DIR', flag: 'data-dir', description: 'embedded broker data directory' },
   { path: 'embedded.partitions', env: 'EMBEDDED_PARTITIONS', description: 'partitions of auto-created topics' },
+  { path: 'embedded.thread', env: 'EMBEDDED_THREAD', description: '`worker` (the hosted broker runs on its own thread, so HTTP, the consumer and the broker use both cores) or `inline` (on the web app\'s event loop)' },
   { path: 'instance.id', env: 'INSTANCE_ID', flag: 'instance-id', description: 'name of this app instance (default: host:port it listens on)' },
   { path: 'failure.mode', env: 'FAILURE_MODE', flag: 'failure-mode', description: 'failure switch: `none`, `no-commit-crash` (exit before committing) or `stall` (block the handler past the session timeout)' },
   { path: 'failure.afterMessages', env: 'FAILURE_AFTER_MESSAGES', flag: 'failure-after', description: 'the failure switch acts on the Nth message handled after it was armed' },
@@ -93,7 +94,7 @@ export const DEFAULTS = {
   http: { host: '127.0.0.1', port: 3000, secureCookies: false },
   messages: { capacity: 100, maxBytes: 1_048_576, maxKeyBytes: 4096 },
   rateLimit: { max: 120, windowMs: 60_000 },
-  embedded: { host: '127.0.0.1', port: 9092, dataDir: './data/kafka', partitions: 3 },
+  embedded: { host: '127.0.0.1', port: 9092, dataDir: './data/kafka', partitions: 3, thread: 'worker' },
   instance: { id: '' },
   failure: { mode: 'none', afterMessages: 5 },
   log: { level: 'info' },
@@ -207,7 +208,13 @@ const schema = z
       .strict(),
     rateLimit: z.object({ max: int(0, 1_000_000), windowMs: int(1000, 3_600_000) }).strict(),
     embedded: z
-      .object({ host: nonEmpty(), port: int(0, 65535), dataDir: nonEmpty(), partitions: int(1, 1000) })
+      .object({
+        host: nonEmpty(),
+        port: int(0, 65535),
+        dataDir: nonEmpty(),
+        partitions: int(1, 1000),
+        thread: z.enum(['worker', 'inline'], { error: 'must be worker or inline' }),
+      })
       .strict(),
     instance: z.object({ id: z.string({ error: 'must be a string' }).trim() }).strict(),
     failure: z

@@ -2,7 +2,8 @@
  * Part 3: the web produce path. autocannon (50 connections, 10 s) posts a 100-byte JSON message to
  * the app's POST /api/messages (acks=all, the app's own embedded broker in-process, its topic
  * created beforehand, its consumer running as in normal use), and the same load goes to a bare
- * Express route with the same JSON parsing and no Kafka. Both servers are child processes on this
+ * Express route with the same JSON parsing and no Kafka, and to that route plus a plain kafkajs
+ * producer into the app's broker (our own overhead). All are child processes on this
  * machine, started once; runs alternate between them, each after a short warm-up.
  * The app's RSS is sampled throughout its runs (part 6 reports it). When the app misses its
  * target, one more 10 s load runs against a fresh app under `node --cpu-prof` and the profile is
@@ -96,20 +97,25 @@ export async function webProduce(opts: { runs: number; log: (s: string) => void;
   const dir = tempDir('bench-web-');
   let app: AppChild | undefined;
   let bare: Child | undefined;
+  let plain: Child | undefined;
   const appShots: Shot[] = [];
   const bareShots: Shot[] = [];
+  const plainShots: Shot[] = [];
   const rss: number[] = [];
   try {
     app = await startWebApp(join(dir, 'kafka'));
     bare = spawnTsx('bench/servers/bare-express.ts', []);
     const barePort = Number((await bare.waitForLine(/^port=(\d+)$/))[1]);
     const bareUrl = `http://127.0.0.1:${barePort}`;
+    // Produces into the app's own broker, so both Kafka paths share one broker and one log.
+    plain = spawnTsx('bench/servers/express-kafkajs.ts', [app.broker, WEB_TOPIC]);
+    const plainUrl = `http://127.0.0.1:${Number((await plain.waitForLine(/^port=(\d+)$/))[1])}`;
     const appPid = app.pid;
 
     for (let r = 0; r < opts.runs; r++) {
-      const order = r % 2 === 0 ? ['app', 'bare'] : ['bare', 'app'];
+      const order = r % 2 === 0 ? ['app', 'bare', 'plain'] : ['plain', 'bare', 'app'];
       for (const which of order) {
-        const url = which === 'app' ? app.url : bareUrl;
+        const url = which === 'app' ? app.url : which === 'bare' ? bareUrl : plainUrl;
         await shoot(url, WARMUP_S);
         let sampling = which === 'app';
         const sampler = (async () => {
@@ -121,13 +127,14 @@ export async function webProduce(opts: { runs: number; log: (s: string) => void;
         const shot = await shoot(url, DURATION_S);
         sampling = false;
         await sampler;
-        (which === 'app' ? appShots : bareShots).push(shot);
+        (which === 'app' ? appShots : which === 'bare' ? bareShots : plainShots).push(shot);
         opts.log(`web run ${r + 1}/${opts.runs} ${which}: ${shot.rps.toFixed(0)} rps, p50 ${shot.p50} ms, p99 ${shot.p99} ms, non-201 ${shot.other}, errors ${shot.errors}`);
       }
     }
   } finally {
     await app?.stop('SIGTERM');
     await bare?.stop('SIGTERM');
+    await plain?.stop('SIGTERM');
     removeDir(dir);
   }
 
@@ -144,6 +151,10 @@ export async function webProduce(opts: { runs: number; log: (s: string) => void;
       digits: 2,
       note: `median of ${opts.runs} per-run ratios`,
     }),
+    row('3 web', 'same POST, bare Express + kafkajs producer (reference)', m(plainShots, (s) => s.rps), 'req/s', {
+      note: `${n}; idempotent, acks=all, one send per request, into the app's broker`,
+    }),
+    row('3 web', 'our own overhead: app / bare Express + kafkajs', median(appShots.map((a, i) => a.rps / plainShots[i].rps)), 'x', { digits: 2, note: `median of ${opts.runs} per-run ratios` }),
     row('3 web', 'app latency p50', m(appShots, (s) => s.p50), 'ms', { note: `bare: ${m(bareShots, (s) => s.p50)} ms` }),
     row('3 web', 'app latency p99', m(appShots, (s) => s.p99), 'ms', { note: `bare: ${m(bareShots, (s) => s.p99)} ms` }),
   ];
@@ -154,6 +165,6 @@ export async function webProduce(opts: { runs: number; log: (s: string) => void;
     rows,
     profile,
     appRss: { peak, samples: rss.length },
-    data: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, body: BODY, app: appShots, bare: bareShots, appRssPeak: peak },
+    data: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, body: BODY, app: appShots, bare: bareShots, expressKafkajs: plainShots, appRssPeak: peak },
   };
 }

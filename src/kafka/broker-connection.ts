@@ -335,10 +335,9 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
   async close(): Promise<void> {
     this.stopWatching();
     await this.loop?.catch(() => {});
-    if (this.hosting) {
-      await this.host.stop();
-      this.hosting = false;
-    }
+    // Also when only a client: that ends the broker thread kept ready for a takeover.
+    await this.host.stop();
+    this.hosting = false;
   }
 }
 
@@ -366,8 +365,8 @@ export async function connectBroker(
     return new ExternalBroker(addresses);
   }
 
-  const { host, port, dataDir, partitions } = config.embedded;
-  const brokerHost = new BrokerHost({ host, port, dataDir, partitions, maxValueBytes: config.messages.maxBytes, owner: instanceId, logger });
+  const { host, port, dataDir, partitions, thread } = config.embedded;
+  const brokerHost = new BrokerHost({ host, port, dataDir, partitions, thread, maxValueBytes: config.messages.maxBytes, owner: instanceId, logger });
   const embedded = new EmbeddedBroker(config.embedded, brokerHost, instanceId, logger, { ...DEFAULT_TIMING, ...timing });
   await embedded.begin();
   return embedded;

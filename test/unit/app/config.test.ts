@@ -33,7 +33,7 @@ test('built-in defaults match the issue and config/default.json', () => {
   assert.equal(c.http.port, 3000);
   assert.equal(c.messages.capacity, 100);
   assert.equal(c.messages.maxBytes, 1048576);
-  assert.deepEqual(c.embedded, { host: '127.0.0.1', port: 9092, dataDir: '/srv/app/data/kafka', partitions: 3 });
+  assert.deepEqual(c.embedded, { host: '127.0.0.1', port: 9092, dataDir: '/srv/app/data/kafka', partitions: 3, thread: 'worker' });
   assert.equal(c.instance.id, undefined);
   assert.equal(c.log.level, 'info');
   assert.equal(c.nodeEnv, 'production');
@@ -106,6 +106,8 @@ test('errors name the field and the source it came from', () => {
   assert.deepEqual(problemsOf(() => load({ env: { LOG_LEVEL: 'loud' } })), [
     'LOG_LEVEL (environment): must be one of fatal, error, warn, info, debug, trace, silent',
   ]);
+  assert.deepEqual(problemsOf(() => load({ env: { EMBEDDED_THREAD: 'fiber' } })), ['EMBEDDED_THREAD (environment): must be worker or inline']);
+  assert.equal(load({ env: { EMBEDDED_THREAD: 'inline' } }).embedded.thread, 'inline');
 });
 
 test('several problems are reported together, and unknown settings/flags are refused', () => {
