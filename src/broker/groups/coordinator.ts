@@ -54,6 +54,10 @@ function syncError(errorCode: number): SyncGroupOutcome {
  * instance id takes over the old member (fencing it) and then rebalances, where Kafka may skip the
  * rebalance.
  */
+/** Kafka's offsets.retention.check.interval.ms: how long an emptied group without offsets stays. */
+const EMPTY_GROUP_RETENTION_MS = 600_000;
+const EMPTY_GROUP_SWEEP_MS = 60_000;
+
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly offsets: GroupOffsetStore;
@@ -63,8 +67,13 @@ export class GroupCoordinator {
   private readonly maxSessionTimeoutMs: number;
   private readonly maxOffsetMetadataBytes: number;
   private closed = false;
+  /** Groups that emptied after having had a generation, with when: kept (Empty) like Kafka's. */
+  private readonly emptied = new Map<Group, number>();
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(options: GroupCoordinatorOptions) {
+    this.sweeper = setInterval(() => this.sweepEmptied(Date.now()), EMPTY_GROUP_SWEEP_MS);
+    this.sweeper.unref();
     this.offsets = options.offsets;
     this.log = options.logger;
     this.initialRebalanceDelayMs = Math.max(0, options.initialRebalanceDelayMs);
@@ -498,12 +507,29 @@ export class GroupCoordinator {
    * the middle of the MEMBER_ID_REQUIRED handshake and no committed offsets (Kafka's periodic
    * cleanup does the same).
    */
-  private maybeForget(group: Group): void {
+  private maybeForget(group: Group, now?: number): void {
     if (group.state !== 'Empty' || group.members.size > 0 || group.pending.size > 0) return;
     if (this.groups.get(group.groupId) !== group) return;
     if (this.offsets.forGroup(group.groupId).length > 0) return;
+    // A group that had members stays listed and describable as Empty (with its protocol type)
+    // until Kafka's periodic cleanup would drop it, so tools see what they see on Kafka.
+    if (now === undefined && group.generationId > 0) {
+      this.emptied.set(group, Date.now());
+      return;
+    }
+    this.emptied.delete(group);
     this.groups.delete(group.groupId);
     group.state = 'Dead';
+  }
+
+  private sweepEmptied(now: number): void {
+    for (const [group, since] of [...this.emptied]) {
+      if (this.groups.get(group.groupId) !== group || group.state !== 'Empty' || group.members.size > 0) {
+        this.emptied.delete(group);
+        continue;
+      }
+      if (now - since >= EMPTY_GROUP_RETENTION_MS) this.maybeForget(group, now);
+    }
   }
 
   // ---------------------------------------------------------------- SyncGroup
@@ -775,6 +801,7 @@ export class GroupCoordinator {
       this.clearJoinTimer(group);
       this.clearSyncTimer(group);
       this.groups.delete(groupId);
+      this.emptied.delete(group);
       group.state = 'Dead';
     } else if (!this.offsets.groups().includes(groupId)) {
       return ErrorCode.GROUP_ID_NOT_FOUND;
@@ -795,6 +822,7 @@ export class GroupCoordinator {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.sweeper);
     for (const group of this.groups.values()) {
       this.clearJoinTimer(group);
       this.clearSyncTimer(group);
