@@ -42,9 +42,15 @@ async function topic(ctx: Ctx, base: string, partitions = 1, configs: Record<str
   return name;
 }
 
-/** Waits until the group coordinator answers (Kafka creates __consumer_offsets on first use). */
+/**
+ * Waits until the group's coordinator answers (Kafka creates __consumer_offsets on first use, and
+ * names a coordinator before that partition has loaded: group requests then get
+ * NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS). OffsetFetch probes it without creating the group.
+ */
 async function coordinator(ctx: Ctx, group: string) {
-  return until(`coordinator for ${group}`, () => ctx.wire.findCoordinator(group), (c) => c[0]!.errorCode === 0);
+  const found = await until(`coordinator for ${group}`, () => ctx.wire.findCoordinator(group), (c) => c[0]!.errorCode === 0);
+  await until(`coordinator of ${group} loaded`, () => ctx.wire.offsetFetch(group, null), (r) => r.errorCode === 0);
+  return found;
 }
 
 const recs = (n: number, from = 0, ts = T0) => Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}`, timestamp: ts + BigInt(from + i) }));
@@ -70,6 +76,9 @@ async function stableMember(ctx: Ctx, group: string, t: string, partitions: numb
   const sync = await ctx.wire.syncGroup(group, second.generationId, second.memberId, [{ memberId: second.memberId, assignment: assignment(t, partitions) }]);
   return { first, second, sync, memberId: second.memberId, generationId: second.generationId };
 }
+
+/** InitProducerId as clients do it: retried while Kafka's producer id manager is still starting. */
+const producerId = (ctx: Ctx) => until('a producer id', () => ctx.wire.initProducerId(), (p) => p.errorCode === 0);
 
 const describeState = async (ctx: Ctx, group: string) => (await ctx.wire.describeGroups([group]))[0]!;
 
@@ -294,7 +303,7 @@ export const scenarios: Scenario[] = [
     name: 'Idempotent produce: in order, a duplicate, a gap, a new epoch, a fenced epoch',
     run: async (ctx) => {
       const t = await topic(ctx, 'idem', 1);
-      const pid = await ctx.wire.initProducerId();
+      const pid = await producerId(ctx);
       const id = pid.producerId;
       const first = await ctx.wire.produce(t, 0, await sequenced(3, 0, id, pid.producerEpoch));
       const next = await ctx.wire.produce(t, 0, await sequenced(2, 3, id, pid.producerEpoch, 3));
@@ -337,7 +346,7 @@ export const scenarios: Scenario[] = [
         hbUnknown: await ctx.wire.heartbeat(group, m.generationId, 'nobody'),
         syncWrongGen: await ctx.wire.syncGroup(group, m.generationId + 1, m.memberId, []),
         syncUnknown: await ctx.wire.syncGroup(group, m.generationId, 'nobody', []),
-        hbNoGroup: await ctx.wire.heartbeat(ctx.name('jg-none'), 1, 'nobody'),
+        hbNoGroup: await coordinator(ctx, ctx.name('jg-none')).then(() => ctx.wire.heartbeat(ctx.name('jg-none'), 1, 'nobody')),
       };
     },
   },
@@ -366,6 +375,7 @@ export const scenarios: Scenario[] = [
     run: async (ctx) => {
       const t = await topic(ctx, 'dg', 1);
       const group = ctx.name('dg');
+      await coordinator(ctx, group);
       const unknown = await describeState(ctx, group);
       const m = await stableMember(ctx, group, t, [0]);
       const stable = await describeState(ctx, group);
@@ -383,6 +393,7 @@ export const scenarios: Scenario[] = [
       const t = await topic(ctx, 'lg', 1);
       const group = ctx.name('lg');
       await stableMember(ctx, group, t, [0]);
+      await coordinator(ctx, ctx.name('lg-none'));
       return { unknownMember: await ctx.wire.leaveGroup(group, ['nobody']), unknownGroup: await ctx.wire.leaveGroup(ctx.name('lg-none'), ['nobody']) };
     },
   },
@@ -418,6 +429,7 @@ export const scenarios: Scenario[] = [
       const t = await topic(ctx, 'ocnm', 1);
       const group = ctx.name('ocnm');
       await coordinator(ctx, group);
+      await coordinator(ctx, ctx.name('ocnm-none'));
       const noGroup = await ctx.wire.offsetCommit(ctx.name('ocnm-none'), 3, 'nobody', t, [{ index: 0, offset: 1n }]);
       const m = await stableMember(ctx, group, t, [0]);
       const unknownMember = await ctx.wire.offsetCommit(group, m.generationId, 'nobody', t, [{ index: 0, offset: 1n }]);
@@ -458,6 +470,7 @@ export const scenarios: Scenario[] = [
       await stableMember(ctx, live, t, [0]);
       await coordinator(ctx, idle);
       await ctx.wire.offsetCommit(idle, -1, '', t, [{ index: 0, offset: 0n }]);
+      await coordinator(ctx, ctx.name('delg-none'));
       const res = await ctx.wire.deleteGroups([live, ctx.name('delg-none'), idle]);
       const offsetsAfter = await ctx.wire.offsetFetch(idle, [{ name: t, partitions: [0] }]);
       return { res, offsetsAfter };
@@ -467,7 +480,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'InitProducerId: two producers get different ids, epoch 0',
     run: async (ctx) => {
-      const a = await ctx.wire.initProducerId();
+      const a = await producerId(ctx);
       const b = await ctx.wire.initProducerId();
       return { a, b, different: a.producerId !== b.producerId };
     },
