@@ -69,8 +69,8 @@ const debian = async () => PYTHON;
 const clients = [
   { name: 'confluent-kafka (librdkafka 2.0.2)', script: 'confluent_client.py', header: 'confluent-kafka', python: debian },
   { name: 'kafka-python 2.0.2', script: 'kafka_python_client.py', header: 'kafka-python', python: debian },
-  { name: 'confluent-kafka 2.16.1 from PyPI (librdkafka 2.16)', script: 'confluent_client.py', header: 'confluent-kafka', python: pypiPython },
-  { name: 'kafka-python 2.2.21 from PyPI', script: 'kafka_python_client.py', header: 'kafka-python', python: pypiPython },
+  { name: 'confluent-kafka 2.16.1 from PyPI (librdkafka 2.16)', script: 'confluent_client.py', header: 'confluent-kafka', python: pypiPython, admin: true },
+  { name: 'kafka-python 2.2.21 from PyPI', script: 'kafka_python_client.py', header: 'kafka-python', python: pypiPython, admin: true },
 ];
 
 for (const client of clients) {
@@ -79,6 +79,7 @@ for (const client of clients) {
     const topic = uniqueName(client.script.replace(/_client\.py$/, '').replace('_', '-'));
     const group = uniqueName('py-grp');
     let firstRun: ScriptResult | undefined;
+    let secondStored: ScriptResult['stored'] | undefined;
 
     before(async () => {
       b = await startCompatBroker();
@@ -160,7 +161,26 @@ for (const client of clients) {
           const before = firstRun.produced.filter((x) => x.partition === m.partition).length;
           assert.ok(m.offset >= before, `${m.key} at ${m.offset} continues after ${before}`);
         }
+        secondStored = res.stored;
       });
+
+      if ('admin' in client && client.admin) {
+        await step('admin client: topics, partitions, configs, groups and their offsets, deletes', async () => {
+          assert.ok(secondStored, 'second run must have succeeded');
+          const r = await run(await client.python(), [join(PYTHON_DIR, 'admin_clients.py'), client.header, b.address, topic, group], { timeoutMs: 75_000 });
+          if (r.timedOut || r.code !== 0) throw new Error(describeRun('admin_clients.py', r));
+          const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { duplicate: string; partitions: number; retention: [string, number]; groups: string[]; state: string; committed: { [p: string]: number }; groupsAfter: string[] };
+          assert.equal(out.duplicate, 'TOPIC_ALREADY_EXISTS');
+          assert.equal(out.partitions, 3);
+          assert.deepEqual(out.retention, ['7200000', 1]); // DYNAMIC_TOPIC_CONFIG
+          assert.deepEqual(out.groups, [group]);
+          assert.equal(out.state, 'EMPTY');
+          // What the second run's consumer committed (a partition it never committed is absent).
+          assert.deepEqual(out.committed, Object.fromEntries(Object.entries(secondStored).filter(([, o]) => o >= 0)));
+          assert.deepEqual(out.groupsAfter, []);
+          assert.equal(b.broker.logs.getTopic(`${topic}-admin`), undefined);
+        });
+      }
     });
   });
 }
