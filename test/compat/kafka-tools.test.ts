@@ -73,7 +73,7 @@ describe(`Kafka ${VERSION} command-line tools`, { timeout: 900_000 }, () => {
     assert.deepEqual(out.trim().split('\n').sort(), [...lines].sort());
   });
 
-  it('kafka-consumer-groups --list, --describe, --reset-offsets --execute, --delete', async () => {
+  it('kafka-consumer-groups --list, --describe, --reset-offsets --execute, --delete-offsets, --delete', async () => {
     const listed = ok('groups list', await tool(GROUPS, ['--bootstrap-server', b.address, '--list']));
     assert.ok(listed.split('\n').includes(group), listed);
 
@@ -95,6 +95,13 @@ describe(`Kafka ${VERSION} command-line tools`, { timeout: 900_000 }, () => {
     const again = ok('groups describe after reset', await tool(GROUPS, ['--bootstrap-server', b.address, '--describe', '--group', group]));
     const lags = again.split('\n').filter((l) => l.startsWith(group)).map((l) => Number(l.trim().split(/\s+/)[5]));
     assert.equal(lags.reduce((a, c) => a + c, 0), 6, again);
+
+    const offDel = ok('groups delete-offsets', await tool(GROUPS, ['--bootstrap-server', b.address, '--delete-offsets', '--group', group, '--topic', `${topic}:0`]));
+    assert.match(offDel, new RegExp(`Request succeed for deleting offsets with topic ${topic}:0 group ${group}`));
+    assert.match(offDel, new RegExp(`${topic}\\s+0\\s+Successful`));
+    const afterOffDel = ok('groups describe after delete-offsets', await tool(GROUPS, ['--bootstrap-server', b.address, '--describe', '--group', group]));
+    const partsLeft = afterOffDel.split('\n').filter((l) => l.startsWith(group)).map((l) => l.trim().split(/\s+/)[2]).sort();
+    assert.deepEqual(partsLeft, ['1', '2'], afterOffDel);
 
     const deleted = ok('groups delete', await tool(GROUPS, ['--bootstrap-server', b.address, '--delete', '--group', group]));
     assert.match(deleted, new RegExp(`Deletion of requested consumer groups \\('${group}'\\) was successful`));

@@ -54,6 +54,29 @@ function syncError(errorCode: number): SyncGroupOutcome {
  * instance id takes over the old member (fencing it) and then rebalances, where Kafka may skip the
  * rebalance.
  */
+/** The topics a classic consumer group's members subscribe to (ConsumerProtocol subscription, any version). */
+function subscribedTopics(group: Group): Set<string> {
+  const topics = new Set<string>();
+  for (const m of group.members.values()) {
+    const meta = m.metadataFor(group.protocolName ?? '');
+    try {
+      if (meta.length < 6) continue;
+      let at = 2; // version
+      const n = meta.readInt32BE(at);
+      at += 4;
+      for (let i = 0; i < n && at + 2 <= meta.length; i++) {
+        const len = meta.readInt16BE(at);
+        at += 2;
+        topics.add(meta.toString('utf8', at, at + len));
+        at += len;
+      }
+    } catch {
+      // Unreadable metadata subscribes to nothing we can name.
+    }
+  }
+  return topics;
+}
+
 /** Kafka's offsets.retention.check.interval.ms: how long an emptied group without offsets stays. */
 const EMPTY_GROUP_RETENTION_MS = 600_000;
 const EMPTY_GROUP_SWEEP_MS = 60_000;
@@ -780,6 +803,45 @@ export class GroupCoordinator {
       if (!out.has(id)) out.set(id, { groupId: id, protocolType: '', state: 'Empty' });
     }
     return [...out.values()].sort((a, b) => a.groupId.localeCompare(b.groupId));
+  }
+
+  /**
+   * OffsetDelete, as Kafka's classic coordinator does it: an unknown group is GROUP_ID_NOT_FOUND;
+   * an Empty group loses the offsets asked for; a consumer group with members keeps the offsets of
+   * topics its members subscribe to (GROUP_SUBSCRIBED_TO_TOPIC) and loses the others; a non-empty
+   * group of another protocol type is NON_EMPTY_GROUP.
+   */
+  async deleteOffsets(
+    groupId: string,
+    topics: { name: string; partitions: number[] }[],
+  ): Promise<{ errorCode: number; topics: { name: string; partitions: { index: number; errorCode: number }[] }[] }> {
+    const none = { topics: [] as { name: string; partitions: { index: number; errorCode: number }[] }[] };
+    if (this.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ...none };
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, ...none };
+    const group = this.groups.get(groupId);
+    if (!group && this.offsets.forGroup(groupId).length === 0) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, ...none };
+    let subscribed = new Set<string>();
+    if (group && group.state !== 'Empty') {
+      if (group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, ...none };
+      subscribed = subscribedTopics(group);
+    }
+    const doomed: { topic: string; partition: number }[] = [];
+    const out = topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((index) => {
+        if (subscribed.has(t.name)) return { index, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+        doomed.push({ topic: t.name, partition: index });
+        return { index, errorCode: ErrorCode.NONE };
+      }),
+    }));
+    try {
+      await this.offsets.deletePartitions(groupId, doomed);
+    } catch (e) {
+      this.log.error({ err: e, group: groupId }, 'deleting group offsets failed');
+      return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, ...none };
+    }
+    if (group) this.maybeForget(group);
+    return { errorCode: ErrorCode.NONE, topics: out };
   }
 
   /** Deletes groups that have no members, with their committed offsets. */

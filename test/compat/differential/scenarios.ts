@@ -476,6 +476,25 @@ export const scenarios: Scenario[] = [
       return { res, offsetsAfter };
     },
   },
+  {
+    name: 'OffsetDelete: an unknown group, a subscribed topic of a live group, an Empty group',
+    run: async (ctx) => {
+      const t = await topic(ctx, 'od', 2);
+      const other = await topic(ctx, 'od-other', 1);
+      const group = ctx.name('od');
+      await coordinator(ctx, ctx.name('od-none'));
+      const unknown = await ctx.wire.offsetDelete(ctx.name('od-none'), t, [0]);
+      const m = await stableMember(ctx, group, t, [0, 1]);
+      await ctx.wire.offsetCommit(group, m.generationId, m.memberId, t, [{ index: 0, offset: 3n }, { index: 1, offset: 4n }]);
+      await ctx.wire.offsetCommit(group, m.generationId, m.memberId, other, [{ index: 0, offset: 1n }]);
+      const subscribed = await ctx.wire.offsetDelete(group, t, [0]);
+      const notSubscribed = await ctx.wire.offsetDelete(group, other, [0]);
+      await ctx.wire.leaveGroup(group, [m.memberId]);
+      const empty = await ctx.wire.offsetDelete(group, t, [1, 5]);
+      const left = await ctx.wire.offsetFetch(group, [{ name: t, partitions: [0, 1] }, { name: other, partitions: [0] }]);
+      return { unknown, subscribed, notSubscribed, empty, left };
+    },
+  },
   // ---- InitProducerId / ApiVersions ------------------------------------------------------------
   {
     name: 'InitProducerId: two producers get different ids, epoch 0',

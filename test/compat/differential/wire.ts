@@ -24,6 +24,7 @@ export const V = {
   Metadata: 9,
   OffsetCommit: 8,
   OffsetFetch: 7,
+  OffsetDelete: 0,
   FindCoordinator: 4,
   JoinGroup: 7,
   Heartbeat: 4,
@@ -528,6 +529,16 @@ export class Wire {
       });
       return { errorCode, groups };
     });
+  }
+
+  /** OffsetDelete v0: Kafka has no flexible version of it, so the classic encodings and header. */
+  async offsetDelete(group: string, topic: string, partitions: number[]) {
+    const body = new Writer(64).string(group).array([topic], (w, t) => w.string(t).array(partitions, (w, p) => w.int32(p))).toBuffer();
+    const r = await this.raw((id) => requestFrame({ apiKey: 47, apiVersion: 0, correlationId: id, clientId: 'differential' }, body));
+    const errorCode = r.int16();
+    r.int32();
+    const topics = r.array((r) => ({ name: r.string(), partitions: r.array((r) => ({ index: r.int32(), errorCode: r.int16() })).sort((a, b) => a.index - b.index) }));
+    return { errorCode, topics };
   }
 
   deleteGroups(groups: string[]) {

@@ -19,8 +19,8 @@ import org.apache.kafka.common.serialization.*;
  *              after every poll, until `count` records are read between them; prints each one's
  *              partitions and record count
  *   seektime - offsetsForTimes for each partition at timestamp `prefix`, seek there, read one record
- *   admin2   - AdminClient: create partitions, describe configs, alter group offsets, delete records,
- *              describe cluster (deleting group offsets needs OffsetDelete, which the broker lacks)
+ *   admin2   - AdminClient: create partitions, describe configs, alter/delete group offsets, delete
+ *              records, describe cluster
  * Prints one JSON object on stdout; everything else goes to stderr.
  */
 public class CompatClient {
@@ -296,6 +296,8 @@ public class CompatClient {
       TopicPartition p0 = new TopicPartition(topic, 0);
       admin.alterConsumerGroupOffsets(group, Collections.singletonMap(p0, new OffsetAndMetadata(1L))).all().get();
       Map<Integer, Long> altered = keyed(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+      admin.deleteConsumerGroupOffsets(group, Collections.singleton(p0)).all().get();
+      Map<Integer, Long> afterDelete = keyed(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
       DeletedRecords dr = admin.deleteRecords(Collections.singletonMap(p0, RecordsToDelete.beforeOffset(2L))).lowWatermarks().get(p0).get();
       long low = admin.listOffsets(Collections.singletonMap(p0, OffsetSpec.earliest())).all().get().get(p0).offset();
       DescribeClusterResult cluster = admin.describeCluster();
@@ -306,7 +308,7 @@ public class CompatClient {
       System.out.println("{\"partitions\":" + partitions + ",\"shrink\":" + q(shrink)
           + ",\"retention\":" + q(retention.value()) + ",\"retentionSource\":" + q(retention.source().name())
           + ",\"cleanup\":" + q(cleanup.value()) + ",\"cleanupSource\":" + q(cleanup.source().name())
-          + ",\"altered\":" + map(new TreeMap<>(altered))
+          + ",\"altered\":" + map(new TreeMap<>(altered)) + ",\"afterDelete\":" + map(new TreeMap<>(afterDelete))
           + ",\"lowWatermark\":" + dr.lowWatermark() + ",\"earliest\":" + low
           + ",\"nodes\":" + nodes.size() + ",\"controller\":" + controller.id() + ",\"clusterId\":" + q(clusterId) + "}");
     }
