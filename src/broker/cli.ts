@@ -9,7 +9,7 @@ const USAGE = `Usage: npm run broker -- [options]
   --advertised-host <host>     host name written into metadata (default: the bound host)
   --data-dir <dir>             where topics, logs and offsets live (default ./data/kafka)
   --partitions <n>             partitions of auto-created topics (default 3)
-  --no-auto-create             do not create unknown topics on Metadata/Produce
+  --no-auto-create             do not create unknown topics on Metadata
   --initial-rebalance-delay-ms <n>  group.initial.rebalance.delay.ms (default 100)
   --max-partitions <n>         partitions over all topics that creates may reach (default 10000)
   --max-open-files <n>         segment files open at once (default: from ulimit -n)

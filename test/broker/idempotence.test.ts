@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { encodeRecordBatch } from '../../src/broker/protocol/record-batch.js';
 import { ErrorCode } from '../../src/broker/protocol/errors.js';
 import { Writer } from '../../src/broker/protocol/writer.js';
-import { RawConnection, produceRequest, readProduceError, requestFrame } from '../helpers/raw-client.js';
+import { RawConnection, metadataRequest, produceRequest, readProduceError, requestFrame } from '../helpers/raw-client.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { readTopic, testKafka } from '../helpers/kafka.js';
 
@@ -18,6 +18,9 @@ describe('idempotent produce', () => {
   before(async () => {
     tb = await startTestBroker();
     conn = await RawConnection.connect(tb.port);
+    // Produce never creates a topic (as on Kafka); a Metadata request with auto-creation does.
+    conn.write(metadataRequest(4, correlation++, ['idem']));
+    await conn.nextResponse();
   });
   after(async () => {
     conn.destroy();

@@ -1,7 +1,10 @@
 /**
- * Debian's Python Kafka clients against the embedded broker:
+ * Python Kafka clients against the embedded broker, Debian's and today's from PyPI:
  *   - python3-confluent-kafka 1.7.0 (librdkafka 2.0.2)
  *   - python3-kafka (kafka-python 2.0.2), which hard-codes old API versions after probing
+ *   - confluent-kafka 2.16.1 (its wheel's librdkafka 2.16) and kafka-python 2.2.21 from PyPI, in a
+ *     venv under .cache/py-clients (test/compat/python/requirements-pypi.txt; .ci/run makes it, and
+ *     this file makes it when it is missing or stale)
  * Each run of the script produces a batch of keyed messages (some with NULL values), then consumes
  * in a group with manual synchronous commits. The second run with the same group must see only
  * the messages produced after the first run's commit.
@@ -9,7 +12,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepper } from '../helpers/steps.js';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   PYTHON,
   PYTHON_DIR,
@@ -38,17 +43,43 @@ interface ScriptResult {
   error?: string;
 }
 
+const REQUIREMENTS = join(PYTHON_DIR, 'requirements-pypi.txt');
+const VENV = resolve(PYTHON_DIR, '../../../.cache/py-clients');
+
+let venvReady: Promise<string> | undefined;
+/** The venv's interpreter, with the pinned PyPI clients installed (once per requirements file). */
+function pypiPython(): Promise<string> {
+  venvReady ??= (async () => {
+    const python = join(VENV, 'bin', 'python');
+    const stampFile = join(VENV, 'requirements.sha256');
+    const stamp = createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
+    if (existsSync(python) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return python;
+    rmSync(VENV, { recursive: true, force: true });
+    const mk = await run(PYTHON, ['-m', 'venv', VENV], { timeoutMs: 120_000 });
+    if (mk.code !== 0) throw new Error(describeRun('python3 -m venv', mk));
+    const pip = await run(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', REQUIREMENTS], { timeoutMs: 600_000 });
+    if (pip.code !== 0) throw new Error(describeRun('pip install (PyPI clients)', pip));
+    writeFileSync(stampFile, stamp);
+    return python;
+  })();
+  return venvReady;
+}
+
+const debian = async () => PYTHON;
 const clients = [
-  { name: 'confluent-kafka (librdkafka 2.0.2)', script: 'confluent_client.py', header: 'confluent-kafka' },
-  { name: 'kafka-python 2.0.2', script: 'kafka_python_client.py', header: 'kafka-python' },
+  { name: 'confluent-kafka (librdkafka 2.0.2)', script: 'confluent_client.py', header: 'confluent-kafka', python: debian },
+  { name: 'kafka-python 2.0.2', script: 'kafka_python_client.py', header: 'kafka-python', python: debian },
+  { name: 'confluent-kafka 2.16.1 from PyPI (librdkafka 2.16)', script: 'confluent_client.py', header: 'confluent-kafka', python: pypiPython, admin: true },
+  { name: 'kafka-python 2.2.21 from PyPI', script: 'kafka_python_client.py', header: 'kafka-python', python: pypiPython, admin: true },
 ];
 
 for (const client of clients) {
-  describe(`python ${client.name}`, { timeout: 180_000 }, () => {
+  describe(`python ${client.name}`, { timeout: 900_000 }, () => {
     let b: CompatBroker;
     const topic = uniqueName(client.script.replace(/_client\.py$/, '').replace('_', '-'));
     const group = uniqueName('py-grp');
     let firstRun: ScriptResult | undefined;
+    let secondStored: ScriptResult['stored'] | undefined;
 
     before(async () => {
       b = await startCompatBroker();
@@ -59,7 +90,7 @@ for (const client of clients) {
 
     const runScript = async (prefix: string, count: number, expect: number): Promise<ScriptResult> => {
       const r = await run(
-        PYTHON,
+        await client.python(),
         [join(PYTHON_DIR, client.script), b.address, topic, group, prefix, String(count), String(expect)],
         { timeoutMs: 75_000, env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' } },
       );
@@ -130,7 +161,26 @@ for (const client of clients) {
           const before = firstRun.produced.filter((x) => x.partition === m.partition).length;
           assert.ok(m.offset >= before, `${m.key} at ${m.offset} continues after ${before}`);
         }
+        secondStored = res.stored;
       });
+
+      if ('admin' in client && client.admin) {
+        await step('admin client: topics, partitions, configs, groups and their offsets, deletes', async () => {
+          assert.ok(secondStored, 'second run must have succeeded');
+          const r = await run(await client.python(), [join(PYTHON_DIR, 'admin_clients.py'), client.header, b.address, topic, group], { timeoutMs: 75_000 });
+          if (r.timedOut || r.code !== 0) throw new Error(describeRun('admin_clients.py', r));
+          const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { duplicate: string; partitions: number; retention: [string, number]; groups: string[]; state: string; committed: { [p: string]: number }; groupsAfter: string[] };
+          assert.equal(out.duplicate, 'TOPIC_ALREADY_EXISTS');
+          assert.equal(out.partitions, 3);
+          assert.deepEqual(out.retention, ['7200000', 1]); // DYNAMIC_TOPIC_CONFIG
+          assert.deepEqual(out.groups, [group]);
+          assert.equal(out.state, 'EMPTY');
+          // What the second run's consumer committed (a partition it never committed is absent).
+          assert.deepEqual(out.committed, Object.fromEntries(Object.entries(secondStored).filter(([, o]) => o >= 0)));
+          assert.deepEqual(out.groupsAfter, []);
+          assert.equal(b.broker.logs.getTopic(`${topic}-admin`), undefined);
+        });
+      }
     });
   });
 }

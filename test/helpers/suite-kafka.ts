@@ -53,13 +53,30 @@ export interface SuiteKafka {
   close(): Promise<void>;
 }
 
-let ownKafka: Promise<ApacheKafka> | undefined;
+const ownKafkas = new Map<string, Promise<ApacheKafka>>();
 
 async function apacheBootstrap(): Promise<string> {
   const given = process.env.TEST_KAFKA_BOOTSTRAP?.trim();
   if (given) return given;
-  ownKafka ??= startApacheKafka({ nodes: 1, version: apacheKafkaVersion });
-  const kafka = await ownKafka;
+  return ownApacheKafka(apacheKafkaVersion);
+}
+
+/**
+ * An Apache Kafka of `version` for tests that always compare against it, whatever TEST_KAFKA says
+ * (the differential test): the run's one (TEST_KAFKA_BOOTSTRAP) when it is that version, else one
+ * started for this process and killed when it exits.
+ */
+export async function apacheKafkaBootstrap(version: string): Promise<string> {
+  const given = process.env.TEST_KAFKA_BOOTSTRAP?.trim();
+  if (given && onApacheKafka && apacheKafkaVersion === version) return given;
+  return ownApacheKafka(version);
+}
+
+async function ownApacheKafka(version: string): Promise<string> {
+  const first = !ownKafkas.has(version);
+  if (first) ownKafkas.set(version, startApacheKafka({ nodes: 1, version }));
+  const kafka = await ownKafkas.get(version)!;
+  if (!first) return kafka.bootstrap;
   process.once('exit', () => {
     for (const n of kafka.nodes) if (n.pid) process.kill(n.pid, 'SIGKILL');
     fs.rmSync(kafka.dataDir, { recursive: true, force: true });

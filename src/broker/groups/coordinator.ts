@@ -54,6 +54,33 @@ function syncError(errorCode: number): SyncGroupOutcome {
  * instance id takes over the old member (fencing it) and then rebalances, where Kafka may skip the
  * rebalance.
  */
+/** The topics a classic consumer group's members subscribe to (ConsumerProtocol subscription, any version). */
+function subscribedTopics(group: Group): Set<string> {
+  const topics = new Set<string>();
+  for (const m of group.members.values()) {
+    const meta = m.metadataFor(group.protocolName ?? '');
+    try {
+      if (meta.length < 6) continue;
+      let at = 2; // version
+      const n = meta.readInt32BE(at);
+      at += 4;
+      for (let i = 0; i < n && at + 2 <= meta.length; i++) {
+        const len = meta.readInt16BE(at);
+        at += 2;
+        topics.add(meta.toString('utf8', at, at + len));
+        at += len;
+      }
+    } catch {
+      // Unreadable metadata subscribes to nothing we can name.
+    }
+  }
+  return topics;
+}
+
+/** Kafka's offsets.retention.check.interval.ms: how long an emptied group without offsets stays. */
+const EMPTY_GROUP_RETENTION_MS = 600_000;
+const EMPTY_GROUP_SWEEP_MS = 60_000;
+
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly offsets: GroupOffsetStore;
@@ -63,8 +90,13 @@ export class GroupCoordinator {
   private readonly maxSessionTimeoutMs: number;
   private readonly maxOffsetMetadataBytes: number;
   private closed = false;
+  /** Groups that emptied after having had a generation, with when: kept (Empty) like Kafka's. */
+  private readonly emptied = new Map<Group, number>();
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(options: GroupCoordinatorOptions) {
+    this.sweeper = setInterval(() => this.sweepEmptied(Date.now()), EMPTY_GROUP_SWEEP_MS);
+    this.sweeper.unref();
     this.offsets = options.offsets;
     this.log = options.logger;
     this.initialRebalanceDelayMs = Math.max(0, options.initialRebalanceDelayMs);
@@ -498,12 +530,29 @@ export class GroupCoordinator {
    * the middle of the MEMBER_ID_REQUIRED handshake and no committed offsets (Kafka's periodic
    * cleanup does the same).
    */
-  private maybeForget(group: Group): void {
+  private maybeForget(group: Group, now?: number): void {
     if (group.state !== 'Empty' || group.members.size > 0 || group.pending.size > 0) return;
     if (this.groups.get(group.groupId) !== group) return;
     if (this.offsets.forGroup(group.groupId).length > 0) return;
+    // A group that had members stays listed and describable as Empty (with its protocol type)
+    // until Kafka's periodic cleanup would drop it, so tools see what they see on Kafka.
+    if (now === undefined && group.generationId > 0) {
+      this.emptied.set(group, Date.now());
+      return;
+    }
+    this.emptied.delete(group);
     this.groups.delete(group.groupId);
     group.state = 'Dead';
+  }
+
+  private sweepEmptied(now: number): void {
+    for (const [group, since] of [...this.emptied]) {
+      if (this.groups.get(group.groupId) !== group || group.state !== 'Empty' || group.members.size > 0) {
+        this.emptied.delete(group);
+        continue;
+      }
+      if (now - since >= EMPTY_GROUP_RETENTION_MS) this.maybeForget(group, now);
+    }
   }
 
   // ---------------------------------------------------------------- SyncGroup
@@ -756,6 +805,45 @@ export class GroupCoordinator {
     return [...out.values()].sort((a, b) => a.groupId.localeCompare(b.groupId));
   }
 
+  /**
+   * OffsetDelete, as Kafka's classic coordinator does it: an unknown group is GROUP_ID_NOT_FOUND;
+   * an Empty group loses the offsets asked for; a consumer group with members keeps the offsets of
+   * topics its members subscribe to (GROUP_SUBSCRIBED_TO_TOPIC) and loses the others; a non-empty
+   * group of another protocol type is NON_EMPTY_GROUP.
+   */
+  async deleteOffsets(
+    groupId: string,
+    topics: { name: string; partitions: number[] }[],
+  ): Promise<{ errorCode: number; topics: { name: string; partitions: { index: number; errorCode: number }[] }[] }> {
+    const none = { topics: [] as { name: string; partitions: { index: number; errorCode: number }[] }[] };
+    if (this.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ...none };
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, ...none };
+    const group = this.groups.get(groupId);
+    if (!group && this.offsets.forGroup(groupId).length === 0) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, ...none };
+    let subscribed = new Set<string>();
+    if (group && group.state !== 'Empty') {
+      if (group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, ...none };
+      subscribed = subscribedTopics(group);
+    }
+    const doomed: { topic: string; partition: number }[] = [];
+    const out = topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((index) => {
+        if (subscribed.has(t.name)) return { index, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+        doomed.push({ topic: t.name, partition: index });
+        return { index, errorCode: ErrorCode.NONE };
+      }),
+    }));
+    try {
+      await this.offsets.deletePartitions(groupId, doomed);
+    } catch (e) {
+      this.log.error({ err: e, group: groupId }, 'deleting group offsets failed');
+      return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, ...none };
+    }
+    if (group) this.maybeForget(group);
+    return { errorCode: ErrorCode.NONE, topics: out };
+  }
+
   /** Deletes groups that have no members, with their committed offsets. */
   async deleteGroups(groupIds: string[]): Promise<{ groupId: string; errorCode: number }[]> {
     const results: { groupId: string; errorCode: number }[] = [];
@@ -775,6 +863,7 @@ export class GroupCoordinator {
       this.clearJoinTimer(group);
       this.clearSyncTimer(group);
       this.groups.delete(groupId);
+      this.emptied.delete(group);
       group.state = 'Dead';
     } else if (!this.offsets.groups().includes(groupId)) {
       return ErrorCode.GROUP_ID_NOT_FOUND;
@@ -795,6 +884,7 @@ export class GroupCoordinator {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.sweeper);
     for (const group of this.groups.values()) {
       this.clearJoinTimer(group);
       this.clearSyncTimer(group);

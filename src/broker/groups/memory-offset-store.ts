@@ -36,6 +36,13 @@ export class MemoryOffsetStore implements GroupOffsetStore {
     this.byGroup.delete(group);
   }
 
+  async deletePartitions(group: string, partitions: { topic: string; partition: number }[]): Promise<void> {
+    const g = this.byGroup.get(group);
+    if (!g) return;
+    for (const p of partitions) g.delete(`${p.topic}\u0000${p.partition}`);
+    if (g.size === 0) this.byGroup.delete(group);
+  }
+
   async deleteTopic(topic: string): Promise<void> {
     for (const [group, g] of this.byGroup) {
       for (const [k, v] of g) if (v.topic === topic) g.delete(k);

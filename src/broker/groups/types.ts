@@ -26,6 +26,8 @@ export interface GroupOffsetStore {
   forGroup(group: string): { topic: string; partition: number; committed: CommittedOffsetRecord }[];
   groups(): string[];
   deleteGroup(group: string): Promise<void>;
+  /** Forgets some partitions' committed offsets of one group (OffsetDelete). */
+  deletePartitions(group: string, partitions: { topic: string; partition: number }[]): Promise<void>;
 }
 
 export type GroupStateName = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';

@@ -1,5 +1,6 @@
 import { ApiKey } from '../protocol/api-keys.js';
 import {
+  CONFIG_TYPE,
   ConfigSource,
   decodeDescribeConfigsRequest,
   encodeDescribeConfigsResponse,
@@ -9,6 +10,30 @@ import {
 } from '../protocol/apis/describe-configs.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiHandler, BrokerContext } from './types.js';
+
+/** Each reported setting's type as Kafka's ConfigDef declares it (DescribeConfigs v3+). */
+const TYPES: Record<string, number> = {
+  'cleanup.policy': CONFIG_TYPE.LIST,
+  'retention.ms': CONFIG_TYPE.LONG,
+  'retention.bytes': CONFIG_TYPE.LONG,
+  'segment.bytes': CONFIG_TYPE.INT,
+  'segment.ms': CONFIG_TYPE.LONG,
+  'min.insync.replicas': CONFIG_TYPE.INT,
+  'message.timestamp.type': CONFIG_TYPE.STRING,
+  'max.message.bytes': CONFIG_TYPE.INT,
+  'compression.type': CONFIG_TYPE.STRING,
+  'broker.id': CONFIG_TYPE.INT,
+  'auto.create.topics.enable': CONFIG_TYPE.BOOLEAN,
+  'num.partitions': CONFIG_TYPE.INT,
+  'group.initial.rebalance.delay.ms': CONFIG_TYPE.INT,
+  'group.min.session.timeout.ms': CONFIG_TYPE.INT,
+  'group.max.session.timeout.ms': CONFIG_TYPE.INT,
+  'log.retention.ms': CONFIG_TYPE.LONG,
+  'log.retention.bytes': CONFIG_TYPE.LONG,
+  'log.segment.bytes': CONFIG_TYPE.INT,
+  'message.max.bytes': CONFIG_TYPE.INT,
+  'socket.request.max.bytes': CONFIG_TYPE.INT,
+};
 
 /** Also CreateTopics v5+, which returns the new topic's settings. */
 export function topicEntries(broker: BrokerContext, name: string): ConfigEntry[] | null {
@@ -32,6 +57,7 @@ export function topicEntries(broker: BrokerContext, name: string): ConfigEntry[]
     readOnly: false,
     source: key in topic.configs ? ConfigSource.TOPIC : ConfigSource.DEFAULT,
     sensitive: false,
+    configType: TYPES[key],
   }));
 }
 
@@ -56,6 +82,7 @@ function brokerEntries(broker: BrokerContext): ConfigEntry[] {
     readOnly: true,
     source: ConfigSource.STATIC_BROKER,
     sensitive: false,
+    configType: TYPES[name],
   }));
 }
 
@@ -83,7 +110,7 @@ export const describeConfigsHandler: ApiHandler = {
       const wanted = res.keys;
       return {
         errorCode: ErrorCode.NONE,
-        errorMessage: null,
+        errorMessage: '', // Kafka's success message (Errors.NONE.message()), not null
         type: res.type,
         name: res.name,
         configs: wanted ? entries.filter((e) => wanted.includes(e.name)) : entries,

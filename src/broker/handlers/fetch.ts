@@ -58,7 +58,8 @@ async function readOnce(broker: BrokerContext, req: FetchRequest, wanted: Resolv
           const start = log.logStartOffset;
           if (p.fetchOffset < start || p.fetchOffset > hw) {
             hasError = true;
-            return { index: p.index, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: hw, logStartOffset: start, records: EMPTY };
+            // Like Kafka, an out-of-range answer carries no offsets (-1): the client must ask ListOffsets.
+            return { index: p.index, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1n, logStartOffset: -1n, records: EMPTY };
           }
           const records =
             p.fetchOffset < hw ? await log.read(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, maxBytes))) : EMPTY;
@@ -151,7 +152,7 @@ export const fetchHandler: ApiHandler = {
         await watch.next(left);
         attempt = await readOnce(ctx.broker, req, topics);
       }
-      return encodeFetchResponse(version, attempt.topics);
+      return encodeFetchResponse(version, attempt.topics, req.isolationLevel);
     } finally {
       watch.close();
     }

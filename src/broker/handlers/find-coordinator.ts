@@ -30,7 +30,8 @@ export const findCoordinatorHandler: ApiHandler = {
     const { host, port } = ctx.broker.advertised();
     const coordinators = req.keys.map((key): Coordinator => {
       if (req.keyType === COORDINATOR_KEY_GROUP) {
-        return { key, errorCode: ErrorCode.NONE, errorMessage: null, nodeId: ctx.broker.config.nodeId, host, port };
+        // Kafka's success message is the empty string (Errors.NONE.message()), not null.
+        return { key, errorCode: ErrorCode.NONE, errorMessage: '', nodeId: ctx.broker.config.nodeId, host, port };
       }
       const transactional = req.keyType === COORDINATOR_KEY_TRANSACTION;
       if (transactional) ctx.broker.logger.warn({ transactionalId: key }, 'transactional producers are not supported');

@@ -33,6 +33,8 @@ function validateRecords(records: Buffer, version: number, maxMessageBytes: numb
   return ErrorCode.NONE;
 }
 
+const LOG_START_ERRORS: ReadonlySet<number> = new Set([ErrorCode.INVALID_RECORD, ErrorCode.INVALID_TIMESTAMP]);
+
 async function appendPartition(
   broker: BrokerContext,
   version: number,
@@ -47,13 +49,15 @@ async function appendPartition(
     logAppendTime: -1n,
     logStartOffset,
   });
-  const found = await findOrCreateTopic(broker, topicName, true);
+  // Kafka never creates a topic for a Produce (only Metadata may): UNKNOWN_TOPIC_OR_PARTITION.
+  const found = await findOrCreateTopic(broker, topicName, false);
   if (!found.topic) return result(found.errorCode);
   const log = broker.logs.partition(topicName, index);
   if (!log) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (records === null || records.length === 0) return result(ErrorCode.INVALID_RECORD);
   const invalid = validateRecords(records, version, broker.config.maxMessageBytes);
-  if (invalid !== ErrorCode.NONE) return result(invalid);
+  // Kafka reports the log start offset with record-validation errors, not with size/corruption ones.
+  if (invalid !== ErrorCode.NONE) return result(invalid, -1n, LOG_START_ERRORS.has(invalid) ? log.logStartOffset : -1n);
   try {
     const producerId = records.readBigInt64BE(Off.producerId);
     if (producerId >= 0n) {
@@ -64,11 +68,13 @@ async function appendPartition(
         records.readInt16BE(Off.producerEpoch),
         records.readInt32BE(Off.baseSequence),
         records.readInt32BE(Off.recordsCount),
+        records.readBigInt64BE(Off.maxTimestamp),
       );
-      if (check.kind === 'reject') return result(check.errorCode);
+      if (check.kind === 'reject') return result(check.errorCode, -1n, log.logStartOffset);
       if (check.kind === 'duplicate') {
-        // A retry of a batch we already wrote: acknowledge it with the original offset.
-        return { index, errorCode: ErrorCode.NONE, baseOffset: await check.baseOffset, logAppendTime: -1n, logStartOffset: log.logStartOffset };
+        // A retry of a batch we already wrote: acknowledge it with the original offset and, as
+        // Kafka does (it answers with the cached batch's timestamp), its max timestamp.
+        return { index, errorCode: ErrorCode.NONE, baseOffset: await check.baseOffset, logAppendTime: check.maxTimestamp, logStartOffset: log.logStartOffset };
       }
       const appended = log.append(records);
       check.record(appended.then((a) => a.baseOffset));

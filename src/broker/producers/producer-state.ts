@@ -10,6 +10,7 @@ interface CachedBatch {
   firstSeq: number;
   lastSeq: number;
   baseOffset: Promise<bigint>;
+  maxTimestamp: bigint;
 }
 interface PartitionProducerState {
   epoch: number;
@@ -18,7 +19,7 @@ interface PartitionProducerState {
 
 export type SequenceCheck =
   | { kind: 'append'; record: (baseOffset: Promise<bigint>) => void }
-  | { kind: 'duplicate'; baseOffset: Promise<bigint> }
+  | { kind: 'duplicate'; baseOffset: Promise<bigint>; maxTimestamp: bigint }
   | { kind: 'reject'; errorCode: number };
 
 /**
@@ -63,22 +64,32 @@ export class ProducerStateManager {
    * Decides what to do with a batch. Must be called synchronously right before the append, so that
    * pipelined batches are checked in the order their offsets are assigned.
    */
-  check(topic: string, partition: number, producerId: bigint, epoch: number, firstSeq: number, count: number): SequenceCheck {
+  check(
+    topic: string,
+    partition: number,
+    producerId: bigint,
+    epoch: number,
+    firstSeq: number,
+    count: number,
+    maxTimestamp = -1n,
+  ): SequenceCheck {
     const key = `${topic}\u0000${partition}\u0000${producerId}`;
     const lastSeq = (firstSeq + count - 1) % 2 ** 31;
     const current = this.state.get(key);
     const record = (baseOffset: Promise<bigint>) => {
       let s = this.state.get(key);
       if (!s || s.epoch !== epoch) this.state.set(key, (s = { epoch, batches: [] }));
-      s.batches.push({ firstSeq, lastSeq, baseOffset });
+      s.batches.push({ firstSeq, lastSeq, baseOffset, maxTimestamp });
       if (s.batches.length > CACHED_BATCHES) s.batches.shift();
       // A failed write must not leave the expected sequence ahead of the log.
       baseOffset.catch(() => this.state.delete(key));
     };
-    if (!current || epoch > current.epoch) return { kind: 'append', record };
+    if (!current) return { kind: 'append', record };
+    // Like Kafka, a bumped epoch must start again at sequence 0.
+    if (epoch > current.epoch) return firstSeq === 0 ? { kind: 'append', record } : { kind: 'reject', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER };
     if (epoch < current.epoch) return { kind: 'reject', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH };
     const dup = current.batches.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
-    if (dup) return { kind: 'duplicate', baseOffset: dup.baseOffset };
+    if (dup) return { kind: 'duplicate', baseOffset: dup.baseOffset, maxTimestamp: dup.maxTimestamp };
     const last = current.batches[current.batches.length - 1];
     const expected = (last.lastSeq + 1) % 2 ** 31;
     if (firstSeq !== expected) return { kind: 'reject', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER };

@@ -23,4 +23,5 @@ export const ApiKey = {
   AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  OffsetDelete: 47,
 } as const;

@@ -19,8 +19,8 @@ interface Slot {
 /** One committed offset as stored on a line: topic, partition, offset (decimal string), metadata, commit time. */
 type StoredEntry = [string, number, string, string | null, number];
 
-/** Lines of the journal: a commit, a group deletion, a topic deletion. */
-type JournalLine = { g: string; e: StoredEntry[] } | { dg: string } | { dt: string };
+/** Lines of the journal: a commit, a group deletion, a topic deletion, some partitions of a group deleted. */
+type JournalLine = { g: string; e: StoredEntry[] } | { dg: string } | { dt: string } | { dp: string; p: [string, number][] };
 
 interface PendingWrite {
   line: string;
@@ -86,7 +86,16 @@ export class OffsetStore {
       this.state.delete(line.dg);
     } else if ('dt' in line) {
       this.dropTopic(line.dt);
+    } else if ('dp' in line) {
+      this.dropPartitions(line.dp, line.p);
     }
+  }
+
+  private dropPartitions(group: string, partitions: [string, number][]): void {
+    const slots = this.state.get(group);
+    if (!slots) return;
+    for (const [topic, partition] of partitions) slots.delete(slotKey(topic, partition));
+    if (slots.size === 0) this.state.delete(group);
   }
 
   private set(group: string, topic: string, partition: number, committed: CommittedOffset): void {
@@ -136,6 +145,14 @@ export class OffsetStore {
   deleteGroup(group: string): Promise<void> {
     if (!this.state.has(group)) return Promise.resolve();
     return this.enqueue({ dg: group }, () => this.state.delete(group));
+  }
+
+  deletePartitions(group: string, partitions: { topic: string; partition: number }[]): Promise<void> {
+    const slots = this.state.get(group);
+    const present = partitions.filter((p) => slots?.has(slotKey(p.topic, p.partition)));
+    if (present.length === 0) return Promise.resolve();
+    const p: [string, number][] = present.map((x) => [x.topic, x.partition]);
+    return this.enqueue({ dp: group, p }, () => this.dropPartitions(group, p));
   }
 
   deleteTopic(topic: string): Promise<void> {

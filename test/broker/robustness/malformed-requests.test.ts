@@ -247,6 +247,9 @@ describe('record batches that lie about their records', () => {
       const c = await open();
       try {
         const topic = `liar-${name.length}`;
+        // Produce never creates a topic (as on Kafka); Metadata with auto-creation does.
+        c.write(metadataRequest(4, 3, [topic]));
+        await c.nextResponse();
         c.write(produceRequest(7, 1, topic, 0, batch()));
         const res = readProduceError((await c.nextResponse()).body);
         assert.ok(

@@ -158,3 +158,30 @@ test('commits after close are refused', async () => {
     removeDir(dir);
   }
 });
+
+test('deletePartitions (OffsetDelete) is durable, and the journal replays it after a kill', async () => {
+  const dir = tempDir();
+  try {
+    let { store } = await open(dir);
+    await store.commit('g', [
+      { topic: 't', partition: 0, offset: 5n, metadata: null },
+      { topic: 't', partition: 1, offset: 6n, metadata: null },
+    ]);
+    await store.commit('h', [{ topic: 't', partition: 0, offset: 7n, metadata: null }]);
+    await store.deletePartitions('g', [{ topic: 't', partition: 0 }, { topic: 't', partition: 9 }]);
+    assert.equal(store.get('g', 't', 0), undefined);
+    assert.equal(store.get('g', 't', 1)?.offset, 6n);
+    // Without close(): what the journal holds now is what a crash leaves behind.
+    const journal = fs.readFileSync(path.join(dir, 'committed-offsets.jsonl'), 'utf8');
+    assert.match(journal, /"dp":"g"/);
+    ({ store } = await open(dir));
+    assert.equal(store.get('g', 't', 0), undefined);
+    assert.equal(store.get('g', 't', 1)?.offset, 6n);
+    assert.equal(store.get('h', 't', 0)?.offset, 7n);
+    await store.deletePartitions('g', [{ topic: 't', partition: 1 }]);
+    assert.deepEqual(store.groups(), ['h']);
+    await store.close();
+  } finally {
+    removeDir(dir);
+  }
+});

@@ -8,13 +8,19 @@ import org.apache.kafka.common.*;
 import org.apache.kafka.common.serialization.*;
 
 /**
- * The Apache Kafka Java client (kafka-clients 3.9.1) against a broker, for test/compat/java-client.test.ts.
+ * The Apache Kafka Java client (kafka-clients 3.9.1 and 4.x) against a broker, for test/compat/java-client.test.ts.
  * Modes (args: mode bootstrap topic group count):
  *   produce  - idempotent producer (acks=all), `count` messages per codec (none, gzip, snappy, lz4, zstd)
  *   consume  - group member, earliest, no auto-commit: reads until `count` records, then commitSync and
  *              a quiet poll to catch extras; prints the committed offsets as well
  *   admin    - AdminClient: create/describe/list/delete topics, groups, offsets (incl. max timestamp)
  *   txn      - a transactional producer's initTransactions(), to show how it fails
+ *   group3   - three consumers (cooperative-sticky) in one group, each on its own thread, commitSync
+ *              after every poll, until `count` records are read between them; prints each one's
+ *              partitions and record count
+ *   seektime - offsetsForTimes for each partition at timestamp `prefix`, seek there, read one record
+ *   admin2   - AdminClient: create partitions, describe configs, alter/delete group offsets, delete
+ *              records, describe cluster
  * Prints one JSON object on stdout; everything else goes to stderr.
  */
 public class CompatClient {
@@ -29,6 +35,9 @@ public class CompatClient {
       case "consume": consume(bootstrap, topic, group, count); break;
       case "admin": admin(bootstrap, topic, group); break;
       case "txn": txn(bootstrap, topic); break;
+      case "group3": group3(bootstrap, topic, group, count); break;
+      case "seektime": seekTime(bootstrap, topic, Long.parseLong(prefix)); break;
+      case "admin2": admin2(bootstrap, topic, group); break;
       default: throw new IllegalArgumentException(mode);
     }
   }
@@ -168,6 +177,140 @@ public class CompatClient {
       System.out.println("{\"error\":null}");
     } catch (Exception e) {
       System.out.println("{\"error\":" + q(e.getClass().getName()) + ",\"message\":" + q(String.valueOf(e.getMessage())) + "}");
+    }
+  }
+
+  static Properties consumerProps(String bootstrap, String group) {
+    Properties p = base(bootstrap);
+    if (group != null) p.put("group.id", group);
+    p.put("enable.auto.commit", "false");
+    p.put("auto.offset.reset", "earliest");
+    p.put("key.deserializer", StringDeserializer.class.getName());
+    p.put("value.deserializer", StringDeserializer.class.getName());
+    return p;
+  }
+
+  static void group3(String bootstrap, String topic, String group, int count) throws Exception {
+    final java.util.concurrent.atomic.AtomicInteger total = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.ConcurrentHashMap<Integer, Set<Integer>> parts = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.concurrent.ConcurrentHashMap<Integer, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+    final Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.CountDownLatch allAssigned = new java.util.concurrent.CountDownLatch(1);
+    final long deadline = System.currentTimeMillis() + 90_000;
+    List<Thread> threads = new ArrayList<>();
+    final List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < 3; i++) {
+      final int id = i;
+      parts.put(id, java.util.concurrent.ConcurrentHashMap.newKeySet());
+      counts.put(id, 0);
+      Thread t = new Thread(() -> {
+        Properties p = consumerProps(bootstrap, group);
+        p.put("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());
+        p.put("client.id", "java-compat-" + id);
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+          c.subscribe(Collections.singletonList(topic));
+          // Every member keeps polling until all have read everything and the last assignment is
+          // one where each member holds a partition: the group has settled with three members.
+          while (System.currentTimeMillis() < deadline) {
+            ConsumerRecords<String, String> recs = c.poll(Duration.ofMillis(200));
+            for (ConsumerRecord<String, String> r : recs) {
+              if (seen.add(r.partition() + "/" + r.offset())) total.incrementAndGet();
+              counts.merge(id, 1, Integer::sum);
+            }
+            if (!recs.isEmpty()) c.commitSync();
+            Set<Integer> mine = new TreeSet<>();
+            for (TopicPartition tp : c.assignment()) mine.add(tp.partition());
+            parts.put(id, mine);
+            boolean settled = parts.values().stream().allMatch(s -> !s.isEmpty())
+                && parts.values().stream().mapToInt(Set::size).sum() == c.partitionsFor(topic).size();
+            if (total.get() >= count && settled) allAssigned.countDown();
+            if (allAssigned.getCount() == 0) break;
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) t.join();
+    if (!errors.isEmpty()) throw new RuntimeException(errors.get(0));
+    StringJoiner j = new StringJoiner(",", "[", "]");
+    for (int i = 0; i < 3; i++) {
+      StringJoiner pj = new StringJoiner(",", "[", "]");
+      for (int x : new TreeSet<>(parts.get(i))) pj.add(String.valueOf(x));
+      j.add("{\"partitions\":" + pj + ",\"records\":" + counts.get(i) + "}");
+    }
+    try (Admin admin = Admin.create(base(bootstrap))) {
+      Map<Integer, Long> committed = keyed(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+      System.out.println("{\"members\":" + j + ",\"distinct\":" + total.get() + ",\"settled\":" + (allAssigned.getCount() == 0)
+          + ",\"committed\":" + map(new TreeMap<>(committed)) + "}");
+    }
+  }
+
+  static void seekTime(String bootstrap, String topic, long ts) throws Exception {
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps(bootstrap, null))) {
+      Map<TopicPartition, Long> query = new HashMap<>();
+      for (PartitionInfo pi : c.partitionsFor(topic)) query.put(new TopicPartition(topic, pi.partition()), ts);
+      Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query);
+      StringJoiner j = new StringJoiner(",", "{", "}");
+      for (TopicPartition tp : new TreeSet<>(Comparator.comparingInt(TopicPartition::partition)) {{ addAll(query.keySet()); }}) {
+        OffsetAndTimestamp o = found.get(tp);
+        String first = "null";
+        if (o != null) {
+          c.assign(Collections.singletonList(tp));
+          c.seek(tp, o.offset());
+          long until = System.currentTimeMillis() + 30_000;
+          while (System.currentTimeMillis() < until) {
+            ConsumerRecords<String, String> recs = c.poll(Duration.ofMillis(200));
+            if (!recs.isEmpty()) {
+              ConsumerRecord<String, String> r = recs.iterator().next();
+              first = "{\"offset\":" + r.offset() + ",\"timestamp\":" + r.timestamp() + ",\"key\":" + q(r.key()) + "}";
+              break;
+            }
+          }
+        }
+        j.add(q(String.valueOf(tp.partition())) + ":" + (o == null ? "null" : "{\"offset\":" + o.offset() + ",\"timestamp\":" + o.timestamp() + ",\"first\":" + first + "}"));
+      }
+      System.out.println("{\"found\":" + j + "}");
+    }
+  }
+
+  static void admin2(String bootstrap, String topic, String group) throws Exception {
+    try (Admin admin = Admin.create(base(bootstrap))) {
+      String grown = topic + "-grow";
+      admin.createTopics(Collections.singletonList(new NewTopic(grown, 1, (short) 1).configs(Collections.singletonMap("retention.ms", "7200000")))).all().get();
+      admin.createPartitions(Collections.singletonMap(grown, NewPartitions.increaseTo(4))).all().get();
+      String shrink;
+      try {
+        admin.createPartitions(Collections.singletonMap(grown, NewPartitions.increaseTo(2))).all().get();
+        shrink = "none";
+      } catch (ExecutionException e) {
+        shrink = e.getCause().getClass().getSimpleName();
+      }
+      int partitions = admin.describeTopics(Collections.singletonList(grown)).allTopicNames().get().get(grown).partitions().size();
+      org.apache.kafka.common.config.ConfigResource res = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, grown);
+      Config cfg = admin.describeConfigs(Collections.singletonList(res)).all().get().get(res);
+      ConfigEntry retention = cfg.get("retention.ms");
+      ConfigEntry cleanup = cfg.get("cleanup.policy");
+      TopicPartition p0 = new TopicPartition(topic, 0);
+      admin.alterConsumerGroupOffsets(group, Collections.singletonMap(p0, new OffsetAndMetadata(1L))).all().get();
+      Map<Integer, Long> altered = keyed(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+      admin.deleteConsumerGroupOffsets(group, Collections.singleton(p0)).all().get();
+      Map<Integer, Long> afterDelete = keyed(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+      DeletedRecords dr = admin.deleteRecords(Collections.singletonMap(p0, RecordsToDelete.beforeOffset(2L))).lowWatermarks().get(p0).get();
+      long low = admin.listOffsets(Collections.singletonMap(p0, OffsetSpec.earliest())).all().get().get(p0).offset();
+      DescribeClusterResult cluster = admin.describeCluster();
+      Collection<Node> nodes = cluster.nodes().get();
+      Node controller = cluster.controller().get();
+      String clusterId = cluster.clusterId().get();
+      admin.deleteTopics(Collections.singletonList(grown)).all().get();
+      System.out.println("{\"partitions\":" + partitions + ",\"shrink\":" + q(shrink)
+          + ",\"retention\":" + q(retention.value()) + ",\"retentionSource\":" + q(retention.source().name())
+          + ",\"cleanup\":" + q(cleanup.value()) + ",\"cleanupSource\":" + q(cleanup.source().name())
+          + ",\"altered\":" + map(new TreeMap<>(altered)) + ",\"afterDelete\":" + map(new TreeMap<>(afterDelete))
+          + ",\"lowWatermark\":" + dr.lowWatermark() + ",\"earliest\":" + low
+          + ",\"nodes\":" + nodes.size() + ",\"controller\":" + controller.id() + ",\"clusterId\":" + q(clusterId) + "}");
     }
   }
 

@@ -361,9 +361,12 @@ describe('LeaveGroup', () => {
 
     c.leaveGroup('g', [{ memberId: follower, groupInstanceId: null }]);
     const d = c.describeGroup('g');
-    // No offsets were committed, so an empty group is forgotten entirely.
-    assert.equal(d.state, 'Dead');
-    assert.equal(d.members.length, 0);
+    // Like Kafka, the emptied group stays (Empty, with its protocol type) until its periodic
+    // cleanup, even without committed offsets: listed, describable and deletable.
+    assert.deepEqual([d.state, d.members.length, d.protocolType], ['Empty', 0, 'consumer']);
+    assert.deepEqual(c.listGroups().map((g) => [g.groupId, g.state]), [['g', 'Empty']]);
+    assert.deepEqual(await c.deleteGroups(['g']), [{ groupId: 'g', errorCode: 0 }]);
+    assert.equal(c.describeGroup('g').state, 'Dead');
   });
 
   test('batch leave reports per-member errors', async () => {

@@ -32,7 +32,12 @@ export interface ConfigEntry {
   readOnly: boolean;
   source: number;
   sensitive: boolean;
+  /** v3+: Kafka's ConfigType of the setting (CONFIG_TYPE below); UNKNOWN when not given. */
+  configType?: number;
 }
+
+/** DescribeConfigsResponse's ConfigType values. */
+export const CONFIG_TYPE = { UNKNOWN: 0, BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
 export interface DescribeConfigsResult {
   errorCode: number;
   errorMessage: string | null;
@@ -53,7 +58,7 @@ export function encodeDescribeConfigsResponse(version: number, results: Describe
       w.boolean(c.sensitive);
       if (version >= 1) w.fArray([] as number[], () => undefined); // synonyms: none reported
       if (version >= 3) {
-        w.int8(0); // config type UNKNOWN: types are not tracked
+        w.int8(c.configType ?? CONFIG_TYPE.UNKNOWN);
         w.fNullableString(null); // documentation
       }
       w.tags();

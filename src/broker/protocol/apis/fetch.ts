@@ -1,5 +1,6 @@
 import type { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
+import { ErrorCode } from '../errors.js';
 
 export interface FetchPartitionRequest {
   index: number;
@@ -80,6 +81,7 @@ export interface FetchPartitionResult {
 export function encodeFetchResponse(
   version: number,
   topics: { name: string; topicId: string; partitions: FetchPartitionResult[] }[],
+  isolationLevel = 0,
 ): Writer {
   const w = new Writer(256).flex(version >= FETCH_FIRST_FLEXIBLE);
   w.int32(0); // throttle
@@ -91,7 +93,10 @@ export function encodeFetchResponse(
       w.int32(p.index).int16(p.errorCode).int64(p.highWatermark);
       w.int64(p.highWatermark); // last stable offset: no transactions, so it equals the high watermark
       if (version >= 5) w.int64(p.logStartOffset);
-      w.fArray([] as number[], () => undefined); // aborted transactions: none
+      // Aborted transactions: Kafka sends null for a partition it read for a read_uncommitted
+      // consumer, and an (here always empty) list to read_committed ones and for unknown partitions.
+      const unknown = p.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || p.errorCode === ErrorCode.UNKNOWN_TOPIC_ID;
+      w.fNullableArray(isolationLevel === 0 && !unknown ? null : ([] as number[]), () => undefined);
       if (version >= 11) w.int32(-1); // preferred read replica: none, read from the leader
       w.fBytes(p.records);
       w.tags();
