@@ -17,7 +17,7 @@ import { RawConnection, apiVersionsRequest, requestFrame } from '../helpers/raw-
  */
 const KAFKA_3_9_1_MAX: Record<number, number> = {
   0: 11, 1: 17, 2: 9, 3: 12, 8: 9, 9: 9, 10: 6, 11: 9, 12: 4, 13: 5, 14: 5, 15: 5, 16: 5, 18: 4, 19: 7, 20: 6,
-  21: 2, 22: 5, 32: 4, 37: 3, 42: 2,
+  21: 2, 22: 5, 32: 4, 37: 3, 42: 2, 47: 0,
 };
 const NULL_UUID = '00000000-0000-0000-0000-000000000000';
 
