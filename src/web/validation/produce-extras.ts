@@ -1,16 +1,17 @@
 import type { MessageKey, Params } from '../../i18n/index.js';
 import type { RuleMessage } from './message-rules.js';
+import { HEADER_LIMITS } from '../../kafka/producer-service.js';
 
 /**
  * The produce options beyond topic/key/value, shared by the form and POST /api/messages:
  * record headers, an explicit partition and a burst ("send N messages"). Pure parsing; the
  * partition's upper bound needs the topic's metadata and is checked by the route.
  */
-// The same caps as the producer service's HEADER_LIMITS (branch app-hostile), so the form and the
-// API answer with a field error before the producer would refuse the message.
-export const MAX_HEADERS = 32;
-export const MAX_HEADER_NAME_BYTES = 256;
-export const MAX_HEADER_VALUE_BYTES = 4096;
+// The producer service's caps, so the form and the API answer with a field error before the
+// producer would refuse the message.
+export const MAX_HEADERS = HEADER_LIMITS.count;
+export const MAX_HEADER_NAME_BYTES = HEADER_LIMITS.nameBytes;
+export const MAX_HEADER_VALUE_BYTES = HEADER_LIMITS.valueBytes;
 export const MAX_BURST = 10_000;
 /** A burst holds every message's bytes once, so its total is bounded too. */
 export const MAX_BURST_BYTES = 64 * 1024 * 1024;
