@@ -7,13 +7,14 @@
 // Only tsx's compile cache (tsx-<uid>, made by the loader, not by a test) is expected there.
 // Chromium and the Python clients write their temporary files under TMPDIR too, and clean up
 // after themselves; Java ignores TMPDIR (java.io.tmpdir is /tmp).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compareVersions, minimumNodeVersion, testRunnerArgs } from './test-flags.mjs';
+import { unreportedTests } from './lib/test-audit-reporter.mjs';
 
 /** Entries a run may leave in its TMPDIR without a test being at fault. */
 const EXPECTED_TMP_ENTRIES = [/^tsx-\d+$/];
@@ -68,22 +69,38 @@ if ((process.env.TEST_KAFKA ?? '').toLowerCase() === 'apache' && !process.env.TE
 }
 
 const runTmp = mkdtempSync(join(tmpdir(), 'kwd-test-run-'));
+// Outside runTmp, so that it is not taken for a test's leftover.
+const auditDir = mkdtempSync(join(tmpdir(), 'kwd-test-audit-'));
+const auditFile = join(auditDir, 'tests.jsonl');
+const reporterArgs = [
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${join(dirname(fileURLToPath(import.meta.url)), 'lib', 'test-audit-reporter.mjs')}`,
+  `--test-reporter-destination=${auditFile}`,
+];
 let leftovers = [];
+let unreported = [];
 let status;
 try {
-  const result = spawnSync(process.execPath, [...testRunnerArgs(), ...passThrough, ...files], {
+  const result = spawnSync(process.execPath, [...testRunnerArgs(), ...reporterArgs, ...passThrough, ...files], {
     stdio: 'inherit',
     env: { ...process.env, TMPDIR: runTmp },
   });
   status = result.status ?? 1;
   leftovers = readdirSync(runTmp).filter((name) => !EXPECTED_TMP_ENTRIES.some((re) => re.test(name)));
+  // No audit file means the runner itself died, which its status already says.
+  if (existsSync(auditFile)) unreported = unreportedTests(readFileSync(auditFile, 'utf8').split('\n'), files.map((f) => resolve(f)));
 } finally {
   rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
+  rmSync(auditDir, { recursive: true, force: true });
   if (kafka && kafka.exitCode === null) {
     const exited = new Promise((r) => kafka.on('exit', r));
     kafka.kill('SIGTERM');
     await exited;
   }
+}
+if (unreported.length > 0) {
+  console.error(`\ntest files ended before reporting every test (the runner counted them as passed): ${unreported.length} lost\n  ${unreported.join('\n  ')}`);
+  status = status === 0 ? 1 : status;
 }
 if (leftovers.length > 0) {
   console.error(`\nthe tests left ${leftovers.length} temp entr${leftovers.length === 1 ? 'y' : 'ies'} behind in TMPDIR (removed now): ${leftovers.join(', ')}`);

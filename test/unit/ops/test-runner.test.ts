@@ -62,3 +62,13 @@ test('a run whose tests leave a temp dir behind fails and names it; a clean run 
   assert.doesNotMatch(clean.output, /temp entr/);
   assert.deepEqual(runDirs(), before, "the runner removes its own TMPDIR, leftovers included");
 });
+
+test('a file that exits with status 0 before its tests are done fails the run and names what was lost', () => {
+  const early = runFixture('exits-early.ts');
+  assert.equal(early.status, 1, early.output);
+  // Which of the two it is depends on how much of the file's report was flushed before it
+  // exited; either way the run fails and says which file.
+  assert.match(early.output, /test files ended before reporting every test/);
+  assert.match(early.output, /exits-early\.ts > (never reached|\(no test reported\))/);
+  assert.doesNotMatch(early.output, /exits-early\.ts > runs and passes/);
+});
