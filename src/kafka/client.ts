@@ -23,14 +23,10 @@ import {
 import kafkajs from 'kafkajs';
 import { LogThrottle, type Logger } from '../logger.js';
 import type { SaslMechanism } from '../config.js';
-import { CommitCoalescer } from './commit-coalescer.js';
 import { SendCoalescer } from './send-coalescer.js';
 import { CODEC_IDS, guardedCodec, lz4Codec, snappyCodec, undecodableOf, zstdCodec, type Codec, type UndecodableInfo } from './codecs.js';
 import { javaCompatiblePartitioner } from './murmur2.js';
 import { refusalReason, type RefusedCreate } from './refusal-reason.js';
-
-/** Matches the default partition count of topics the embedded broker creates. */
-const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 
 export interface GatewayOptions {
   brokers: readonly string[];
@@ -130,13 +126,25 @@ export interface ConsumedRecord {
   undecodable?: UndecodableInfo;
 }
 
+/** One partition's offset to store for the group: the offset *after* the last processed record. */
+export interface OffsetToCommit {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ConsumerRunOptions {
+  /** Partitions whose messages are handled side by side; each partition stays in order. */
+  partitionsConsumedConcurrently: number;
+}
+
 export interface ConsumerHandle {
   connect(): Promise<void>;
   subscribe(topic: string, fromBeginning: boolean): Promise<void>;
   /** Starts the fetch loop; resolves once it is started (or has crashed while starting). */
-  run(onMessage: (record: ConsumedRecord) => Promise<void>): Promise<void>;
-  /** Stores `nextOffset` (the offset *after* the last processed record) for the group. */
-  commit(topic: string, partition: number, nextOffset: string): Promise<void>;
+  run(onMessage: (record: ConsumedRecord) => Promise<void>, options: ConsumerRunOptions): Promise<void>;
+  /** One OffsetCommit request for `offsets`; when and what to commit is the consumer worker's call. */
+  commitOffsets(offsets: OffsetToCommit[]): Promise<void>;
   onJoin(listener: (info: { memberId: string; assigned: Record<string, number[]> }) => void): void;
   onCrash(listener: (error: Error) => void): void;
   onRebalancing(listener: () => void): void;
@@ -518,22 +526,14 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
           restartOnFailure: async () => false,
         },
       });
-      const commits = new CommitCoalescer((offsets) => consumer.commitOffsets(offsets));
       return {
         connect: () => consumer.connect(),
-        // Commits already requested go out before the member leaves, so a graceful stop hands over
-        // exactly the messages this instance did not finish.
-        disconnect: async () => {
-          await commits.idle();
-          await consumer.disconnect();
-        },
+        disconnect: () => consumer.disconnect(),
         subscribe: (topic, fromBeginning) => consumer.subscribe({ topics: [topic], fromBeginning }),
-        run: (onMessage) =>
+        run: (onMessage, { partitionsConsumedConcurrently }) =>
           consumer.run({
             autoCommit: false,
-            // Each partition is still handled in order, one message at a time; different
-            // partitions proceed side by side (and share commit round trips).
-            partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
+            partitionsConsumedConcurrently,
             eachMessage: async ({ topic, partition, message }) => {
               const undecodable = undecodableOf(message.headers as Record<string, unknown> | undefined);
               // Placeholders in front of a batch's report: nothing to show, and the commit of
@@ -554,7 +554,7 @@ export function createKafkaGateway(opts: GatewayOptions): KafkaGateway {
               });
             },
           }),
-        commit: (topic, partition, nextOffset) => commits.commit(topic, partition, nextOffset),
+        commitOffsets: (offsets) => consumer.commitOffsets(offsets),
         onJoin(listener) {
           consumer.on(consumer.events.GROUP_JOIN, (e) =>
             listener({ memberId: e.payload.memberId, assigned: e.payload.memberAssignment as Record<string, number[]> }),
