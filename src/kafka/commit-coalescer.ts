@@ -1,4 +1,4 @@
-import type { OffsetToCommit } from './client.js';
+import type { OffsetToCommit } from './gateway/index.js';
 
 /**
  * Part of the consumer worker's commit policy (only the worker imports it). Joins offset commits

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.js';
 import type { MessageStore, StoredMessage } from '../messages/store.js';
-import { classifyKafkaError, type ConsumedRecord, type ConsumerHandle, type KafkaGateway } from './client.js';
+import { classifyKafkaError, type ConsumedRecord, type ConsumerHandle, type KafkaGateway } from './gateway/index.js';
 import { CommitCoalescer } from './commit-coalescer.js';
 import { backoffDelay, DEFAULT_BACKOFF, withTimeout, type BackoffOptions } from './timing.js';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { OffsetToCommit } from '../../../src/kafka/client.js';
+import type { OffsetToCommit } from '../../../src/kafka/gateway/index.js';
 import { CommitCoalescer } from '../../../src/kafka/commit-coalescer.js';
 
 describe('CommitCoalescer', () => {
