@@ -1,5 +1,5 @@
 /**
- * The gateway: the only place in src/ that imports kafkajs (test/unit/ops/kafkajs-boundary.test.ts
+ * The gateway: the only place in src/ that imports kafkajs (test/unit/ops/test-hygiene.test.ts
  * checks it). Everything else imports this module and sees the small interfaces of types.ts,
  * which keeps kafkajs quirks (offset strings, partitioner warning, crash/restart semantics, error
  * classes) in one place and lets the services be reasoned about without the library.
