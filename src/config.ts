@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { TOPIC_ISSUE_TEXT, topicNameIssue } from './messages/topic-name.js';
+import type { SecuritySettings } from './kafka/gateway/index.js';
 
 /**
  * Settings come from four layers, later ones winning: built-in defaults, config/default.json,
@@ -245,11 +246,6 @@ const schema = z
     }
     securityIssues(c.kafka, c.kafka.brokers === 'embedded', ctx);
   });
-
-interface SecuritySettings {
-  sasl: { mechanism: SaslMechanism; username: string; password: string };
-  ssl: { enabled: boolean; caFile: string; rejectUnauthorized: boolean };
-}
 
 /** Cross-field rules for SASL/TLS; each issue sits on the variable the operator has to change. */
 function securityIssues(k: SecuritySettings, embedded: boolean, ctx: z.RefinementCtx): void {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CONFIG_FIELDS, ConfigError, loadConfig, type AppConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectBroker, type BrokerConnection } from './kafka/broker-connection.js';
-import { createKafkaGateway, kafkaSecurity, probeTls } from './kafka/client.js';
+import { createKafkaGateway, kafkaSecurity, probeTls } from './kafka/gateway/index.js';
 import { probeAny } from './kafka/probe.js';
 import { withTimeout } from './kafka/timing.js';
 import { ProducerService } from './kafka/producer-service.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { classifyKafkaError, GroupNotEmptyError, type AdminHandle, type GroupInfo, type KafkaGateway, type PartitionOffsets } from './client.js';
+import { classifyKafkaError, GroupNotEmptyError, type AdminHandle, type GroupInfo, type KafkaGateway, type PartitionOffsets } from './gateway/index.js';
 import { TimeoutError, withTimeout } from './timing.js';
 
 export type AdminErrorKind =

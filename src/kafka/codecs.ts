@@ -7,7 +7,8 @@
  * per-platform npm packages) and `@mongodb-js/zstd` 1.x (napi-rs, same packaging). All three run
  * the work off the event loop (async N-API tasks), so a large batch does not block requests.
  *
- * This module does not import kafkajs (client.ts is the only importer); it works on plain Buffers.
+ * This module does not import kafkajs (src/kafka/gateway/ is the only importer); it works on
+ * plain Buffers.
  */
 import * as snappy from 'snappy';
 import * as lz4 from 'lz4-napi';

@@ -1,16 +1,13 @@
-/**
- * Joins offset commits that are requested while another commit is in flight into the next
- * OffsetCommit request, keeping only the newest offset per partition (commits are cumulative).
- * A commit is still requested only after its message was stored ("store, then commit"), and each
- * caller's promise settles when a commit covering its offset is answered; but handlers need not
- * wait for it, so consuming is not limited to one message per commit round trip.
- */
-export interface OffsetToCommit {
-  topic: string;
-  partition: number;
-  offset: string;
-}
+import type { OffsetToCommit } from './gateway/index.js';
 
+/**
+ * Part of the consumer worker's commit policy (only the worker imports it). Joins offset commits
+ * that are requested while another commit is in flight into the next OffsetCommit request,
+ * keeping only the newest offset per partition (commits are cumulative). A commit is still
+ * requested only after its message was stored ("store, then commit"), and each caller's promise
+ * settles when a commit covering its offset is answered; but handlers need not wait for it, so
+ * consuming is not limited to one message per commit round trip.
+ */
 interface Pending {
   offset: string;
   waiters: { resolve(): void; reject(err: unknown): void }[];

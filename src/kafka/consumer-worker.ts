@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.js';
 import type { MessageStore, StoredMessage } from '../messages/store.js';
-import { classifyKafkaError, type ConsumedRecord, type ConsumerHandle, type KafkaGateway } from './client.js';
+import { classifyKafkaError, type ConsumedRecord, type ConsumerHandle, type KafkaGateway } from './gateway/index.js';
+import { CommitCoalescer } from './commit-coalescer.js';
 import { backoffDelay, DEFAULT_BACKOFF, withTimeout, type BackoffOptions } from './timing.js';
+
+/** Matches the default partition count of topics the embedded broker creates. */
+const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 
 export type ConsumerState = 'idle' | 'connecting' | 'running' | 'crashed' | 'paused' | 'stopped';
 
@@ -44,6 +48,11 @@ export interface ConsumerWorkerOptions {
   heartbeatIntervalMs: number;
   /** Fetch long-poll; kept short so a graceful stop never waits long for the fetch loop. */
   maxWaitMs?: number;
+  /**
+   * Partitions handled side by side (each one still in order, one message at a time); they also
+   * share commit round trips. Defaults to DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY.
+   */
+  partitionsConsumedConcurrently?: number;
   instanceId: () => string;
   backoff?: BackoffOptions;
   hooks?: ConsumerHooks;
@@ -54,6 +63,12 @@ export interface ConsumerWorkerOptions {
    */
   probe?: () => Promise<unknown>;
   recoveryProbeMs?: number;
+}
+
+/** One kafkajs client and the commits requested through it; both are discarded together. */
+interface Client {
+  handle: ConsumerHandle;
+  commits: CommitCoalescer;
 }
 
 interface ConsumerEvents {
@@ -77,7 +92,7 @@ interface ConsumerEvents {
  * also be paused (leaves the group) and moved to another group without restarting the app.
  */
 export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
-  private handle: ConsumerHandle | undefined;
+  private client: Client | undefined;
   /** Bumped per client so late callbacks from a discarded client are ignored. */
   private generation = 0;
   private attempt = 0;
@@ -204,13 +219,22 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     this.generation++;
     clearTimeout(this.retryTimer);
     this.stopRecoveryProbe();
-    const handle = this.handle;
-    this.handle = undefined;
-    if (handle) {
-      await withTimeout(handle.disconnect(), timeoutMs, 'consumer disconnect timed out').catch((err) =>
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      await withTimeout(this.leave(client), timeoutMs, 'consumer disconnect timed out').catch((err) =>
         this.log.warn({ err }, 'consumer did not leave the group cleanly'),
       );
     }
+  }
+
+  /**
+   * Commits already requested go out before the member leaves, so a graceful stop hands over
+   * exactly the messages this instance did not finish.
+   */
+  private async leave({ handle, commits }: Client): Promise<void> {
+    await commits.idle();
+    await handle.disconnect();
   }
 
   private async launch(): Promise<void> {
@@ -226,7 +250,8 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
       heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
       maxWaitMs: this.opts.maxWaitMs ?? 1000,
     });
-    this.handle = handle;
+    const commits = new CommitCoalescer((offsets) => handle.commitOffsets(offsets));
+    this.client = { handle, commits };
 
     handle.onJoin(({ memberId, assigned }) => {
       if (gen !== this.generation) return;
@@ -249,13 +274,15 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     try {
       await handle.connect();
       await handle.subscribe(this.opts.topic, true);
-      await handle.run((record) => this.handleRecord(gen, groupId, handle, record));
+      await handle.run((record) => this.handleRecord(gen, groupId, commits, record), {
+        partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY,
+      });
     } catch (err) {
       if (gen === this.generation) this.fail(gen, err);
     }
   }
 
-  private async handleRecord(gen: number, groupId: string, handle: ConsumerHandle, record: ConsumedRecord): Promise<void> {
+  private async handleRecord(gen: number, groupId: string, commits: CommitCoalescer, record: ConsumedRecord): Promise<void> {
     if (gen !== this.generation) return;
     const base = {
       topic: record.topic,
@@ -308,7 +335,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     // Requested now, answered in the background: the next message does not wait for this round
     // trip (commits of several messages share one request). A crash before the answer means
     // the message is delivered again, which is the at-least-once contract.
-    handle.commit(record.topic, record.partition, next).then(
+    commits.commit(record.topic, record.partition, next).then(
       () => this.emit('committed', { topic: record.topic, partition: record.partition, offset: next }),
       (err: unknown) => {
         // Commits are cumulative, so the next successful one covers this record; until then a
@@ -324,9 +351,9 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   private fail(gen: number, error: unknown): void {
     if (gen !== this.generation || this.current.state === 'stopped' || this.current.state === 'paused') return;
     this.generation++;
-    const handle = this.handle;
-    this.handle = undefined;
-    if (handle) void handle.disconnect().catch(() => {});
+    const client = this.client;
+    this.client = undefined;
+    if (client) void this.leave(client).catch(() => {});
     const classified = classifyKafkaError(error);
     const reason = classified.message;
     const delay = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { FailureMode } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { ConsumedRecord } from './client.js';
+import type { ConsumedRecord } from './gateway/index.js';
 import type { ConsumerHooks } from './consumer-worker.js';
 
 /** Log lines other processes (multi-instance tests, operators) can look for. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import { classifyKafkaError, type KafkaGateway, type ProducedRecord, type ProducerHandle } from './client.js';
+import { classifyKafkaError, type KafkaGateway, type ProducedRecord, type ProducerHandle } from './gateway/index.js';
 import { INIT_PRODUCER_ID_KEY, probeAny } from './probe.js';
 import { backoffDelay, DEFAULT_BACKOFF, TimeoutError, withTimeout, type BackoffOptions } from './timing.js';
 

@@ -1,6 +1,5 @@
 import type { Logger } from '../logger.js';
-import { classifyKafkaError, type GatewayOptions } from './client.js';
-import { createTopicReader, type RawRecord, type TopicReaderHandle } from './topic-reader.js';
+import { classifyKafkaError, createTopicReader, type GatewayOptions, type RawRecord, type TopicReaderHandle } from './gateway/index.js';
 import { TimeoutError, withTimeout } from './timing.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RawRecord } from '../kafka/topic-reader.js';
+import type { RawRecord } from '../kafka/gateway/index.js';
 import { formatBytes, spacedHex, decodeText, type Formatted } from '../messages/record-format.js';
 
 /** Page cell budget, as on the Consume page: the API returns values whole. */

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { pino } from 'pino';
 import type { RunningApp } from '../../src/main.js';
-import { createKafkaGateway, GroupNotEmptyError } from '../../src/kafka/client.js';
+import { createKafkaGateway, GroupNotEmptyError } from '../../src/kafka/gateway/index.js';
 import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
 import { createTopicsAndWait, suiteName } from '../helpers/suite-kafka.js';
 

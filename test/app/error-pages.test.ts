@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { createKafkaGateway } from '../../src/kafka/client.js';
+import { createKafkaGateway } from '../../src/kafka/gateway/index.js';
 import { ProducerService } from '../../src/kafka/producer-service.js';
 import { MessageStore } from '../../src/messages/store.js';
 import { createApp } from '../../src/web/app.js';

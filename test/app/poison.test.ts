@@ -14,7 +14,7 @@ import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type Test
 import { RawConnection, compressedBatch, produceRequest, readProduceError } from '../helpers/raw-client.js';
 import { murmur2Partition } from '../compat/helpers.js';
 import { createLogger } from '../../src/logger.js';
-import { createKafkaGateway } from '../../src/kafka/client.js';
+import { createKafkaGateway } from '../../src/kafka/gateway/index.js';
 import { ConsumerWorker } from '../../src/kafka/consumer-worker.js';
 import { MessageStore } from '../../src/messages/store.js';
 

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { createKafkaGateway } from '../../src/kafka/client.js';
+import { createKafkaGateway } from '../../src/kafka/gateway/index.js';
 import { probeAny } from '../../src/kafka/probe.js';
 import { ProducerService } from '../../src/kafka/producer-service.js';
 import { ConsumerWorker } from '../../src/kafka/consumer-worker.js';

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommitCoalescer, type OffsetToCommit } from '../../../src/kafka/commit-coalescer.js';
+import type { OffsetToCommit } from '../../../src/kafka/gateway/index.js';
+import { CommitCoalescer } from '../../../src/kafka/commit-coalescer.js';
 
 describe('CommitCoalescer', () => {
   it('joins commits that wait behind an in-flight one, keeping the highest offset per partition', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { FailureSwitch } from '../../../src/kafka/failure-switch.js';
-import type { ConsumedRecord } from '../../../src/kafka/client.js';
+import type { ConsumedRecord } from '../../../src/kafka/gateway/index.js';
 
 const logger = pino({ level: 'silent' });
 const record = (offset: number): ConsumedRecord => ({ topic: 't', partition: 0, offset: String(offset), key: null, value: 'v', headers: {}, timestamp: '0' });

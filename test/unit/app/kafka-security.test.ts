@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kafkaSecurity, probeTls, type SecuritySettings } from '../../../src/kafka/client.js';
+import { kafkaSecurity, probeTls, type SecuritySettings } from '../../../src/kafka/gateway/index.js';
 
 const none: SecuritySettings = {
   sasl: { mechanism: 'none', username: '', password: '' },

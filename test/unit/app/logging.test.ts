@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { logLevel } from 'kafkajs';
-import { kafkajsLevel } from '../../../src/kafka/client.js';
+import { kafkajsLevel } from '../../../src/kafka/gateway/index.js';
 import { LogThrottle } from '../../../src/logger.js';
 
 test('kafkajs levels are mapped deliberately: rebalances info, outages warn, the rest as kafkajs says', () => {

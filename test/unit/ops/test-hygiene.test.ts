@@ -1,7 +1,12 @@
 /**
- * Rules for the test suite itself that a reviewer easily misses: an `assert.rejects` or
- * `assert.throws` without the expected error passes on any failure at all (a typo, a timeout,
- * a refused connection), so every one must say what it expects.
+ * Rules a reviewer easily misses, checked on the source text.
+ *
+ * - The test suite itself: an `assert.rejects` or `assert.throws` without the expected error
+ *   passes on any failure at all (a typo, a timeout, a refused connection), so every one must
+ *   say what it expects.
+ * - The kafkajs boundary: src/kafka/gateway/ is the only place in src/ that may load kafkajs, so
+ *   its quirks stay in one folder. Static imports, `export ... from`, `import()`, `require()` and
+ *   `import('kafkajs').X` types all count.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,24 +24,30 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-/** `assert.rejects(x)` / `assert.throws(x)` calls with no second argument, as file:line. */
-function bareAssertions(file: string, text: string): string[] {
+/** Calls `check` on every node of `text`; what it reports is listed as file:line. */
+function findNodes(file: string, text: string, check: (n: ts.Node, src: ts.SourceFile) => boolean): string[] {
   const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (n: ts.Node) => {
-    if (
-      ts.isCallExpression(n) &&
-      ts.isPropertyAccessExpression(n.expression) &&
-      ['rejects', 'throws'].includes(n.expression.name.text) &&
-      n.expression.expression.getText(src) === 'assert' &&
-      n.arguments.length < 2
-    ) {
-      found.push(`${path.relative(ROOT, file)}:${src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1}`);
-    }
+    if (check(n, src)) found.push(`${path.relative(ROOT, file)}:${src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1}`);
     ts.forEachChild(n, visit);
   };
   visit(src);
   return found;
+}
+
+/** `assert.rejects(x)` / `assert.throws(x)` calls with no second argument, as file:line. */
+function bareAssertions(file: string, text: string): string[] {
+  return findNodes(
+    file,
+    text,
+    (n, src) =>
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      ['rejects', 'throws'].includes(n.expression.name.text) &&
+      n.expression.expression.getText(src) === 'assert' &&
+      n.arguments.length < 2,
+  );
 }
 
 test('the finder spots a bare assert.rejects and assert.throws, and accepts ones with an expectation', () => {
@@ -52,4 +63,53 @@ test('the finder spots a bare assert.rejects and assert.throws, and accepts ones
 test('no assert.rejects or assert.throws in test/ without the error it expects', () => {
   const bare = tsFiles(path.join(ROOT, 'test')).flatMap((f) => bareAssertions(f, fs.readFileSync(f, 'utf8')));
   assert.deepEqual(bare, []);
+});
+
+const GATEWAY = path.join(ROOT, 'src', 'kafka', 'gateway') + path.sep;
+const isKafkajs = (specifier: string) => specifier === 'kafkajs' || specifier.startsWith('kafkajs/');
+
+/** The module a node loads, if it loads one by a literal name. */
+function loadedModule(n: ts.Node): string | undefined {
+  if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier)) return n.moduleSpecifier.text;
+  if (ts.isImportEqualsDeclaration(n) && ts.isExternalModuleReference(n.moduleReference) && ts.isStringLiteral(n.moduleReference.expression)) {
+    return n.moduleReference.expression.text;
+  }
+  if (ts.isCallExpression(n) && (n.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(n.expression) && n.expression.text === 'require'))) {
+    const arg = n.arguments[0];
+    return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+  }
+  if (ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument) && ts.isStringLiteral(n.argument.literal)) return n.argument.literal.text;
+  return undefined;
+}
+
+/** Places in `text` that load kafkajs, as file:line. */
+function kafkajsImports(file: string, text: string): string[] {
+  return findNodes(file, text, (n) => {
+    const m = loadedModule(n);
+    return m !== undefined && isKafkajs(m);
+  });
+}
+
+test('the finder spots every way of loading kafkajs, and nothing else', () => {
+  const sample = [
+    "import { Kafka } from 'kafkajs';",
+    "import type { Admin } from 'kafkajs';",
+    "export { logLevel } from 'kafkajs';",
+    "const k = await import('kafkajs');",
+    "const r = require('kafkajs/src/x');",
+    "import k2 = require('kafkajs');",
+    "type T = import('kafkajs').Consumer;",
+    "import { x } from './kafkajs.js';",
+    "const s = 'kafkajs';",
+    "import { y } from 'kafkajs-extra';",
+  ].join('\n');
+  assert.deepEqual(kafkajsImports(path.join(ROOT, 'sample.ts'), sample), [1, 2, 3, 4, 5, 6, 7].map((l) => `sample.ts:${l}`));
+});
+
+test('outside src/kafka/gateway/, no file in src/ imports kafkajs', () => {
+  const files = tsFiles(path.join(ROOT, 'src'));
+  const outside = files.filter((f) => !f.startsWith(GATEWAY)).flatMap((f) => kafkajsImports(f, fs.readFileSync(f, 'utf8')));
+  assert.deepEqual(outside, []);
+  // The rule is about a folder that exists and does import kafkajs; a rename must update it.
+  assert.ok(files.some((f) => f.startsWith(GATEWAY) && kafkajsImports(f, fs.readFileSync(f, 'utf8')).length > 0));
 });

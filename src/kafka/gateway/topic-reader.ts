@@ -2,17 +2,20 @@
  * Group-less reads for the topic browser: Metadata, ListOffsets and Fetch sent straight to the
  * partition leaders, with no consumer group, no JoinGroup and no commits.
  *
- * kafkajs has no public group-less consumer, so this module (like client.ts, a gateway: the
- * only other importer of kafkajs) uses kafkajs's own cluster object, the same one its admin and
- * consumer use. It is reached through the `Kafka` object's private cluster factory, so the
- * connection settings (brokers, TLS, SASL, timeouts, socket factory) are exactly the gateway's.
+ * kafkajs has no public group-less consumer, so this part of the gateway uses kafkajs's own
+ * cluster object, the same one its admin and consumer use. It is reached through the `Kafka`
+ * object's private cluster factory, so the connection settings (brokers, TLS, SASL, timeouts,
+ * socket factory) are exactly the gateway's.
  * That is a kafkajs 2.2.x internal (the version is pinned); `createTopicReader` fails loudly if it
  * is missing, and test/app/topics.test.ts exercises every call below against a real broker.
  * Only standard requests are sent, so it behaves the same on the embedded broker and Apache Kafka.
  */
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
-import type { Logger } from '../logger.js';
-import type { GatewayOptions } from './client.js';
+import type { Logger } from '../../logger.js';
+// Fetched batches are decompressed through kafkajs's codec table.
+import './compression.js';
+import { connectionConfig } from './connection.js';
+import type { GatewayOptions } from './types.js';
 
 /** One record as read from the log; key, value and header values are the raw bytes. */
 export interface RawRecord {
@@ -129,14 +132,10 @@ function toRecord(partition: number, m: KjsRecord): RawRecord {
 export function createTopicReader(opts: GatewayOptions): TopicReaderHandle {
   const config: KafkaConfig = {
     clientId: `${opts.clientId}-browser`,
-    brokers: [...opts.brokers],
-    connectionTimeout: opts.connectionTimeoutMs,
-    requestTimeout: opts.requestTimeoutMs,
+    ...connectionConfig(opts),
     retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
     logLevel: logLevel.WARN,
     logCreator: logBridge(opts.logger),
-    ...(opts.security?.ssl ? { ssl: opts.security.ssl } : {}),
-    ...(opts.security?.sasl ? { sasl: opts.security.sasl } : {}),
   };
   const kafka = new Kafka(config);
   // No auto-creation: looking at a topic that does not exist must not create it.
