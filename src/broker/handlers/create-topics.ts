@@ -3,8 +3,8 @@ import { decodeCreateTopicsRequest, encodeCreateTopicsResponse, type CreateTopic
 import { ErrorCode } from '../protocol/errors.js';
 import { isValidTopicName } from '../protocol/topic-name.js';
 import { MAX_PARTITIONS, StorageError } from '../storage/log-manager.js';
+import { validateTopicConfigs } from '../storage/topic-configs.js';
 import { topicEntries } from './describe-configs.js';
-import { validateTopicConfigs } from './topic-configs.js';
 import type { ApiHandler } from './types.js';
 
 export const createTopicsHandler: ApiHandler = {

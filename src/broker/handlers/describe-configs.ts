@@ -9,80 +9,47 @@ import {
   type DescribeConfigsResult,
 } from '../protocol/apis/describe-configs.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { TOPIC_CONFIGS } from '../storage/topic-configs.js';
 import type { ApiHandler, BrokerContext } from './types.js';
-
-/** Each reported setting's type as Kafka's ConfigDef declares it (DescribeConfigs v3+). */
-const TYPES: Record<string, number> = {
-  'cleanup.policy': CONFIG_TYPE.LIST,
-  'retention.ms': CONFIG_TYPE.LONG,
-  'retention.bytes': CONFIG_TYPE.LONG,
-  'segment.bytes': CONFIG_TYPE.INT,
-  'segment.ms': CONFIG_TYPE.LONG,
-  'min.insync.replicas': CONFIG_TYPE.INT,
-  'message.timestamp.type': CONFIG_TYPE.STRING,
-  'max.message.bytes': CONFIG_TYPE.INT,
-  'compression.type': CONFIG_TYPE.STRING,
-  'broker.id': CONFIG_TYPE.INT,
-  'auto.create.topics.enable': CONFIG_TYPE.BOOLEAN,
-  'num.partitions': CONFIG_TYPE.INT,
-  'group.initial.rebalance.delay.ms': CONFIG_TYPE.INT,
-  'group.min.session.timeout.ms': CONFIG_TYPE.INT,
-  'group.max.session.timeout.ms': CONFIG_TYPE.INT,
-  'log.retention.ms': CONFIG_TYPE.LONG,
-  'log.retention.bytes': CONFIG_TYPE.LONG,
-  'log.segment.bytes': CONFIG_TYPE.INT,
-  'message.max.bytes': CONFIG_TYPE.INT,
-  'socket.request.max.bytes': CONFIG_TYPE.INT,
-};
 
 /** Also CreateTopics v5+, which returns the new topic's settings. */
 export function topicEntries(broker: BrokerContext, name: string): ConfigEntry[] | null {
   const topic = broker.logs.getTopic(name);
   if (!topic) return null;
-  const effective = broker.logs.topicConfig(name);
-  const values: Record<string, string> = {
-    'cleanup.policy': 'delete',
-    'retention.ms': String(effective.retentionMs),
-    'retention.bytes': String(effective.retentionBytes),
-    'segment.bytes': String(effective.segmentBytes),
-    'segment.ms': String(effective.segmentMs),
-    'min.insync.replicas': '1',
-    'message.timestamp.type': 'CreateTime',
-    'max.message.bytes': String(broker.config.maxMessageBytes),
-    'compression.type': 'producer',
-  };
-  return Object.entries(values).map(([key, value]) => ({
-    name: key,
-    value,
+  const ctx = { effective: broker.logs.topicConfig(name), maxMessageBytes: broker.config.maxMessageBytes };
+  return TOPIC_CONFIGS.map((def) => ({
+    name: def.name,
+    value: def.value(ctx),
     readOnly: false,
-    source: key in topic.configs ? ConfigSource.TOPIC : ConfigSource.DEFAULT,
+    source: def.name in topic.configs ? ConfigSource.TOPIC : def.defaultSource,
     sensitive: false,
-    configType: TYPES[key],
+    configType: def.configType,
   }));
 }
 
+/** The broker's own settings (read-only here): each one's type as Kafka's ConfigDef declares it, and its value. */
+const BROKER_CONFIGS: readonly [string, number, (c: BrokerContext['config']) => unknown][] = [
+  ['broker.id', CONFIG_TYPE.INT, (c) => c.nodeId],
+  ['auto.create.topics.enable', CONFIG_TYPE.BOOLEAN, (c) => c.autoCreateTopics],
+  ['num.partitions', CONFIG_TYPE.INT, (c) => c.defaultPartitions],
+  ['group.initial.rebalance.delay.ms', CONFIG_TYPE.INT, (c) => c.initialRebalanceDelayMs],
+  ['group.min.session.timeout.ms', CONFIG_TYPE.INT, (c) => c.minSessionTimeoutMs],
+  ['group.max.session.timeout.ms', CONFIG_TYPE.INT, (c) => c.maxSessionTimeoutMs],
+  ['log.retention.ms', CONFIG_TYPE.LONG, (c) => c.retentionMs],
+  ['log.retention.bytes', CONFIG_TYPE.LONG, (c) => c.retentionBytes],
+  ['log.segment.bytes', CONFIG_TYPE.INT, (c) => c.segmentBytes],
+  ['message.max.bytes', CONFIG_TYPE.INT, (c) => c.maxMessageBytes],
+  ['socket.request.max.bytes', CONFIG_TYPE.INT, (c) => c.maxRequestBytes],
+];
+
 function brokerEntries(broker: BrokerContext): ConfigEntry[] {
-  const c = broker.config;
-  const values: Record<string, string> = {
-    'broker.id': String(c.nodeId),
-    'auto.create.topics.enable': String(c.autoCreateTopics),
-    'num.partitions': String(c.defaultPartitions),
-    'group.initial.rebalance.delay.ms': String(c.initialRebalanceDelayMs),
-    'group.min.session.timeout.ms': String(c.minSessionTimeoutMs),
-    'group.max.session.timeout.ms': String(c.maxSessionTimeoutMs),
-    'log.retention.ms': String(c.retentionMs),
-    'log.retention.bytes': String(c.retentionBytes),
-    'log.segment.bytes': String(c.segmentBytes),
-    'message.max.bytes': String(c.maxMessageBytes),
-    'socket.request.max.bytes': String(c.maxRequestBytes),
-  };
-  return Object.entries(values).map(([name, value]) => ({
+  return BROKER_CONFIGS.map(([name, configType, value]) => ({
     name,
-    value,
+    value: String(value(broker.config)),
     readOnly: true,
     source: ConfigSource.STATIC_BROKER,
     sensitive: false,
-    configType: TYPES[name],
+    configType,
   }));
 }
 

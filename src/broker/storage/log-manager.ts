@@ -9,18 +9,12 @@ import { acquireDataDirLock, type AcquireLockOptions, type HeldLock } from './da
 import { OffsetStore } from './offset-store.js';
 import { PartitionLog, type PartitionEnv } from './partition-log.js';
 import { StorageError } from './storage-error.js';
+import { boundedDefault, resolveTopicConfigs, type LogDefaults } from './topic-configs.js';
 
 export { StorageError, KAFKA_STORAGE_ERROR } from './storage-error.js';
 export { PartitionLog } from './partition-log.js';
 export { OffsetStore, type CommittedOffset } from './offset-store.js';
-
-export interface LogDefaults {
-  segmentBytes: number;
-  /** segment.ms: age after which the next append starts a new segment (Kafka's default is 7 days). */
-  segmentMs: number;
-  retentionMs: number;
-  retentionBytes: number;
-}
+export type { LogDefaults } from './topic-configs.js';
 
 export interface TopicInfo {
   name: string;
@@ -50,8 +44,6 @@ const TRASH_DIR = '.trash';
 export const MAX_PARTITIONS = 10_000;
 /** Default for the broker-wide total (maxPartitions); see docs/broker-limits.md. */
 export const DEFAULT_MAX_BROKER_PARTITIONS = 10_000;
-const MIN_SEGMENT_BYTES = 14;
-const MAX_SEGMENT_BYTES = 0x7fff_ffff;
 /** Kafka's segment.ms default, for callers built before the setting existed. */
 const DEFAULT_SEGMENT_MS = 604_800_000;
 
@@ -92,45 +84,6 @@ function assertSafeName(name: string): void {
   ) {
     throw new StorageError(`topic name '${name}' is not usable as a directory name`, ErrorCode.INVALID_TOPIC_EXCEPTION);
   }
-}
-
-function parseLong(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^-?\d+$/.test(value)) throw new StorageError(`${name} must be an integer`, ErrorCode.INVALID_CONFIG);
-  const n = Number(value);
-  if (n < min || n > max) throw new StorageError(`${name} must be between ${min} and ${max}`, ErrorCode.INVALID_CONFIG);
-  return n;
-}
-
-/** Effective settings of a topic; throws INVALID_CONFIG for anything this broker would not honour. */
-function resolveConfigs(defaults: LogDefaults, configs: Record<string, string>): { effective: LogDefaults; deletePolicy: boolean } {
-  const effective = { ...defaults };
-  let deletePolicy = true;
-  for (const [key, value] of Object.entries(configs)) {
-    if (typeof value !== 'string') throw new StorageError(`config ${key} needs a value`, ErrorCode.INVALID_CONFIG);
-    switch (key) {
-      case 'retention.ms':
-        effective.retentionMs = parseLong(key, value, -1);
-        break;
-      case 'retention.bytes':
-        effective.retentionBytes = parseLong(key, value, -1);
-        break;
-      case 'segment.bytes':
-        effective.segmentBytes = parseLong(key, value, MIN_SEGMENT_BYTES, MAX_SEGMENT_BYTES);
-        break;
-      case 'segment.ms':
-        // Kafka's lower bound; 0 would roll on every append.
-        effective.segmentMs = parseLong(key, value, 1);
-        break;
-      case 'cleanup.policy':
-        // Compaction is not implemented; accepting it would silently keep everything forever.
-        if (value !== 'delete') throw new StorageError('only cleanup.policy=delete is supported', ErrorCode.INVALID_CONFIG);
-        deletePolicy = true;
-        break;
-      default:
-        throw new StorageError(`config ${key} is not supported`, ErrorCode.INVALID_CONFIG);
-    }
-  }
-  return { effective, deletePolicy };
 }
 
 function copyInfo(info: TopicInfo): TopicInfo {
@@ -185,7 +138,7 @@ export class LogManager {
     }
     const defaults = { ...opts.defaults };
     // File positions in the index are uint32; Kafka caps segment.bytes at Int.MaxValue as well.
-    defaults.segmentBytes = Math.min(Math.max(defaults.segmentBytes, MIN_SEGMENT_BYTES), MAX_SEGMENT_BYTES);
+    defaults.segmentBytes = boundedDefault('segmentBytes', defaults.segmentBytes);
     // Infinity is a usable "never"; a missing or NaN value falls back to Kafka's default.
     const ms = defaults.segmentMs;
     defaults.segmentMs = typeof ms === 'number' && !Number.isNaN(ms) ? Math.max(1, Math.floor(ms)) : DEFAULT_SEGMENT_MS;
@@ -213,9 +166,9 @@ export class LogManager {
     }
     for (const info of stored) {
       assertSafeName(info.name);
-      let resolved: ReturnType<typeof resolveConfigs>;
+      let resolved: ReturnType<typeof resolveTopicConfigs>;
       try {
-        resolved = resolveConfigs(this.defaults, info.configs ?? {});
+        resolved = resolveTopicConfigs(this.defaults, info.configs ?? {});
       } catch (err) {
         this.logger.warn({ err, topic: info.name }, 'ignoring invalid stored topic configs');
         resolved = { effective: { ...this.defaults }, deletePolicy: true };
@@ -368,7 +321,7 @@ export class LogManager {
       if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
         throw new StorageError(`partition count must be between 1 and ${MAX_PARTITIONS}`, ErrorCode.INVALID_PARTITIONS);
       }
-      resolveConfigs(this.defaults, configs);
+      resolveTopicConfigs(this.defaults, configs);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -376,7 +329,7 @@ export class LogManager {
       if (this.topics.has(name)) throw new StorageError(`topic '${name}' already exists`, ErrorCode.TOPIC_ALREADY_EXISTS);
       this.assertPartitionBudget(partitions);
       const info: TopicInfo = { name, id: randomUUID(), partitions, configs: { ...configs } };
-      const entry: TopicEntry = { info, ...resolveConfigs(this.defaults, configs), logs: [] };
+      const entry: TopicEntry = { info, ...resolveTopicConfigs(this.defaults, configs), logs: [] };
       const opened: PartitionLog[] = [];
       try {
         await forRange(0, partitions, CREATE_CONCURRENCY, async (p) => {

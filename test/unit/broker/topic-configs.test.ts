@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateTopicConfigs } from '../../../src/broker/handlers/topic-configs.js';
+import { validateTopicConfigs } from '../../../src/broker/storage/topic-configs.js';
 
 describe('validateTopicConfigs', () => {
   it('accepts the supported settings within Kafka bounds', () => {
