@@ -4,6 +4,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { TOPIC_ISSUE_TEXT, topicNameIssue } from './messages/topic-name.js';
 import type { SecuritySettings } from './kafka/gateway/index.js';
+import { LOG_FORMATS } from './logger.js';
 
 /**
  * Settings come from four layers, later ones winning: built-in defaults, config/default.json,
@@ -71,6 +72,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   { path: 'kafka.ssl.caFile', env: 'KAFKA_SSL_CA_FILE', envOnly: true, description: 'PEM file with the CA(s) to trust instead of the system store (environment only)' },
   { path: 'kafka.ssl.rejectUnauthorized', env: 'KAFKA_SSL_REJECT_UNAUTHORIZED', envOnly: true, description: 'verify the broker certificate (environment only; `false` only for testing)' },
   { path: 'log.level', env: 'LOG_LEVEL', flag: 'log-level', description: 'fatal, error, warn, info, debug, trace or silent' },
+  { path: 'log.format', env: 'LOG_FORMAT', flag: 'log-format', description: '`auto` (readable lines when stdout is a terminal, JSON lines otherwise), `json` or `pretty`' },
 ];
 
 /** Secrets are read from the environment (or .env) only, never from a committed file or argv. */
@@ -98,7 +100,7 @@ export const DEFAULTS = {
   embedded: { host: '127.0.0.1', port: 9092, dataDir: './data/kafka', partitions: 3, thread: 'worker' },
   instance: { id: '' },
   failure: { mode: 'none', afterMessages: 5 },
-  log: { level: 'info' },
+  log: { level: 'info', format: 'auto' },
 } as const;
 
 /** Defaults of the environment-only fields; kept out of DEFAULTS, which mirrors config/default.json. */
@@ -230,6 +232,7 @@ const schema = z
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
           error: 'must be one of fatal, error, warn, info, debug, trace, silent',
         }),
+        format: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }),
       })
       .strict(),
     secrets: z.object({ session: optionalSecret, csrf: optionalSecret }).strict(),

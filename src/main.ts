@@ -251,7 +251,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, {}, config.log.format);
 
   let running: RunningApp;
   try {

@@ -123,7 +123,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         retentionMs: config.retentionMs,
         retentionBytes: config.retentionBytes,
       },
-      logger: logger.child({ component: 'storage' }),
+      logger: logger.child({ subsystem: 'storage' }),
       lock: { owner: options.lockOwner, address: { host: config.host, port: boundPort } },
       maxOpenFiles: config.maxOpenFiles,
       maxPartitions: config.maxPartitions,
@@ -137,7 +137,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     initialRebalanceDelayMs: config.initialRebalanceDelayMs,
     minSessionTimeoutMs: config.minSessionTimeoutMs,
     maxSessionTimeoutMs: config.maxSessionTimeoutMs,
-    logger: logger.child({ component: 'groups' }),
+    logger: logger.child({ subsystem: 'groups' }),
   });
   let producers: ProducerStateManager;
   try {
