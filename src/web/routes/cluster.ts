@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Response } from 'express';
 import type { AppDependencies } from '../types.js';
 import { brokerHostText } from '../broker-host-text.js';
 import { AdminError, type ClusterView } from '../../kafka/admin-service.js';
@@ -88,15 +88,12 @@ export function clusterRoutes(deps: AppDependencies): Router {
     done(res, { kind: 'danger', key, params, reason: { key: `cluster.error.${err.kind}`, params: err.params }, detail: err.message });
   };
 
-  const wrap =
-    (fn: (req: Request, res: Response, next: NextFunction) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
-      fn(req, res, next).catch(next);
 
-  router.get('/cluster', wrap(async (_req, res) => render(res)));
+  router.get('/cluster', async (_req, res) => render(res));
 
   router.post(
     '/cluster/topics',
-    wrap(async (req, res, next) => {
+    async (req, res, next) => {
       const p = parseCreateTopic(req.body);
       if (!p.result) return invalid(res, 'create', p);
       const { topic, partitions } = p.result;
@@ -106,12 +103,12 @@ export function clusterRoutes(deps: AppDependencies): Router {
       } catch (err) {
         refused(res, next, err, 'cluster.topicCreateFailed', { topic });
       }
-    }),
+    },
   );
 
   router.post(
     '/cluster/partitions',
-    wrap(async (req, res, next) => {
+    async (req, res, next) => {
       const p = parseAddPartitions(req.body);
       if (!p.result) return invalid(res, 'partitions', p);
       const { topic, count } = p.result;
@@ -121,12 +118,12 @@ export function clusterRoutes(deps: AppDependencies): Router {
       } catch (err) {
         refused(res, next, err, 'cluster.partitionsFailed', { topic });
       }
-    }),
+    },
   );
 
   router.post(
     '/cluster/reset',
-    wrap(async (req, res, next) => {
+    async (req, res, next) => {
       const p = parseReset(req.body);
       if (!p.result) return invalid(res, 'reset', p);
       const { group, topic, target } = p.result;
@@ -137,12 +134,12 @@ export function clusterRoutes(deps: AppDependencies): Router {
       } catch (err) {
         refused(res, next, err, 'cluster.resetFailed', { group });
       }
-    }),
+    },
   );
 
   router.post(
     '/cluster/delete-group',
-    wrap(async (req, res, next) => {
+    async (req, res, next) => {
       const p = parseGroup(req.body);
       if (!p.result) return invalid(res, 'deleteGroup', p);
       const { group } = p.result;
@@ -152,23 +149,23 @@ export function clusterRoutes(deps: AppDependencies): Router {
       } catch (err) {
         refused(res, next, err, 'cluster.deleteFailed', { group });
       }
-    }),
+    },
   );
 
   router.post(
     '/cluster/group',
-    wrap(async (req, res) => {
+    async (req, res) => {
       const p = parseGroup(req.body);
       if (!p.result) return invalid(res, 'switchGroup', p);
       const from = deps.consumer.status().groupId;
       await deps.consumer.switchGroup(p.result.group);
       done(res, { kind: 'success', key: 'cluster.groupSwitched', params: { from, group: p.result.group } });
-    }),
+    },
   );
 
   router.post(
     '/cluster/consumer',
-    wrap(async (req, res) => {
+    async (req, res) => {
       const action = (req.body as Record<string, unknown> | undefined)?.action;
       if (action === 'pause') {
         await deps.consumer.pause();
@@ -179,18 +176,18 @@ export function clusterRoutes(deps: AppDependencies): Router {
       } else {
         done(res, { kind: 'danger', key: 'cluster.consumerActionUnknown' });
       }
-    }),
+    },
   );
 
   router.post(
     '/cluster/failure',
-    wrap(async (req, res) => {
+    async (req, res) => {
       const p = parseFailure(req.body);
       if (!p.result) return invalid(res, 'failure', p);
       const { mode, afterMessages, stallMs } = p.result;
       deps.failure.arm(mode, afterMessages, stallMs ?? deps.config.failure.stallMs);
       done(res, { kind: 'success', key: mode === 'none' ? 'cluster.failureOff' : 'cluster.failureArmed', params: { mode, after: afterMessages } });
-    }),
+    },
   );
 
   return router;

@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import type { AppDependencies } from '../types.js';
 import type { Translate } from '../../i18n/index.js';
 import { BrowseError, encodeCursor, MAX_LIMIT, type ReadResult, type TopicSummary } from '../../kafka/topic-browser.js';
@@ -16,13 +16,9 @@ export function topicRoutes(deps: AppDependencies): Router {
   const topics = deps.topics;
   if (!topics) return router;
 
-  const wrap =
-    (fn: (req: Request, res: Response, next: NextFunction) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
-      fn(req, res, next).catch(next);
-
   router.get(
     '/topics',
-    wrap(async (_req, res) => {
+    async (_req, res) => {
       let list: TopicSummary[] | undefined;
       let loadError: string | undefined;
       try {
@@ -32,12 +28,12 @@ export function topicRoutes(deps: AppDependencies): Router {
         loadError = err.message;
       }
       res.status(loadError ? 503 : 200).render('topics', { topics: list, loadError });
-    }),
+    },
   );
 
   router.get(
     '/topics/:name',
-    wrap(async (req, res) => {
+    async (req, res) => {
       const t: Translate = res.locals.t;
       const name = req.params.name as string;
       const parsed = parseBrowseQuery(req.query as Record<string, unknown>);
@@ -87,7 +83,7 @@ export function topicRoutes(deps: AppDependencies): Router {
       };
       if (result.older) links.older = q({ cursor: encodeCursor(result.older) });
       renderWithTiming(res, 'topic', { ...base, result, rows: result.messages.map(toBrowseRow), links, newerCursor: encodeCursor(result.newer) }, kafkaMs);
-    }),
+    },
   );
 
   return router;
