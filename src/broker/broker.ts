@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import pino, { type Logger } from 'pino';
+import { silentLogger, type BrokerLogger } from './logger.js';
 import { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './config.js';
 import { GroupCoordinator } from './groups/coordinator.js';
 import { createHandlerTable } from './handlers/index.js';
@@ -17,7 +17,8 @@ import { ProducerStateManager } from './producers/producer-state.js';
 
 export type BrokerOptions = Partial<BrokerConfig> & {
   dataDir: string;
-  logger?: Logger;
+  /** Where the broker's lines go (pino's Logger fits); none: silent. */
+  logger?: BrokerLogger;
   /** Written into the data directory's lock file, so other processes can tell who serves it. */
   lockOwner?: string;
 };
@@ -74,7 +75,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   for (const key of ['maxRequestBytes', 'queuedMaxRequestBytes', 'maxConnectionRequestBytes', 'maxPartitions'] as const) {
     if (!Number.isSafeInteger(config[key]) || config[key] < 1) throw new Error(`broker setting ${key} must be a positive integer, got ${config[key]}`);
   }
-  const logger = givenLogger ?? pino({ name: 'broker', level: process.env.LOG_LEVEL ?? 'info' });
+  const logger = givenLogger ?? silentLogger;
   await mkdir(config.dataDir, { recursive: true });
 
   // The address first: only one process can bind host:port, so among brokers contending for one

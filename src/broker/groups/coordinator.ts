@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
+import type { BrokerLogger } from '../logger.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { EMPTY_BYTES, Group, Member } from './group.js';
 import type {
@@ -30,7 +30,7 @@ export interface GroupCoordinatorOptions {
   initialRebalanceDelayMs: number;
   minSessionTimeoutMs: number;
   maxSessionTimeoutMs: number;
-  logger: Logger;
+  logger: BrokerLogger;
   maxOffsetMetadataBytes?: number;
 }
 
@@ -84,7 +84,7 @@ const EMPTY_GROUP_SWEEP_MS = 60_000;
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly offsets: GroupOffsetStore;
-  private readonly log: Logger;
+  private readonly log: BrokerLogger;
   private readonly initialRebalanceDelayMs: number;
   private readonly minSessionTimeoutMs: number;
   private readonly maxSessionTimeoutMs: number;

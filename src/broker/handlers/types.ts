@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { BrokerLogger } from '../logger.js';
 import type { BrokerConfig } from '../config.js';
 import type { Reader } from '../protocol/reader.js';
 import type { Writer } from '../protocol/writer.js';
@@ -21,7 +21,7 @@ export interface BrokerContext {
   logs: LogManager;
   groups: GroupCoordinator;
   producers: ProducerStateManager;
-  logger: Logger;
+  logger: BrokerLogger;
   /** Aborted when the broker closes, so parked long-polls answer at once. */
   shutdown: AbortSignal;
   /**

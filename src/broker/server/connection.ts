@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Logger } from 'pino';
+import type { BrokerLogger } from '../logger.js';
 import { FrameDecoder } from './frame-decoder.js';
 import type { FramePool } from './frame-pool.js';
 import type { MemoryOwner, RequestMemory } from './request-memory.js';
@@ -38,7 +38,7 @@ export class Connection implements MemoryOwner {
   private waitingForMemory = false;
   private draining = false;
   private closed = false;
-  private readonly log: Logger;
+  private readonly log: BrokerLogger;
   readonly client: RequestContext['client'];
 
   constructor(

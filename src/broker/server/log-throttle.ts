@@ -5,7 +5,7 @@
  * the app uses the same class (exported by src/broker/index.ts) for what kafkajs repeats on every
  * retry during an outage.
  */
-import type { Logger } from 'pino';
+import type { BrokerLogger } from '../logger.js';
 
 export type ThrottledLevel = 'warn' | 'info' | 'error';
 
@@ -35,7 +35,7 @@ export class LogThrottle {
   }
 
   /** Logs now, or counts the line for the window's summary. Returns whether it was written. */
-  log(logger: Logger, level: ThrottledLevel, key: string, fields: Record<string, unknown>, message: string): boolean {
+  log(logger: BrokerLogger, level: ThrottledLevel, key: string, fields: Record<string, unknown>, message: string): boolean {
     if (!this.admit(logger, level, key, message)) return false;
     logger[level](fields, message);
     return true;
@@ -45,7 +45,7 @@ export class LogThrottle {
    * For callers that write the line themselves (pino-http): true means "write it now"; false
    * means it was counted, and the window's summary (`message`, at `level`) will report it.
    */
-  admit(logger: Logger, level: ThrottledLevel, key: string, message: string): boolean {
+  admit(logger: BrokerLogger, level: ThrottledLevel, key: string, message: string): boolean {
     const now = this.now();
     let w = this.windows.get(key);
     if (!w || now - w.start >= this.intervalMs) {
@@ -68,7 +68,7 @@ export class LogThrottle {
     return false;
   }
 
-  private summarize(logger: Logger, level: ThrottledLevel, key: string, w: Window, message: string): void {
+  private summarize(logger: BrokerLogger, level: ThrottledLevel, key: string, w: Window, message: string): void {
     clearTimeout(w.timer);
     w.timer = undefined;
     if (w.suppressed === 0) return;

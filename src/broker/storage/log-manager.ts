@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import type { BrokerLogger } from '../logger.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defaultMaxOpenFiles, FileCache } from './file-cache.js';
 import { readFileIfExists, writeFileAtomic } from './fs-util.js';
@@ -104,7 +104,7 @@ export class LogManager {
   private constructor(
     private readonly dataDir: string,
     private readonly defaults: LogDefaults,
-    private readonly logger: Logger,
+    private readonly logger: BrokerLogger,
     readonly offsets: OffsetStore,
     /** The data directory's lock, held from open to close. */
     readonly lock: HeldLock,
@@ -121,7 +121,7 @@ export class LogManager {
   static async open(opts: {
     dataDir: string;
     defaults: LogDefaults;
-    logger: Logger;
+    logger: BrokerLogger;
     lock?: AcquireLockOptions;
     maxOpenFiles?: number;
     maxPartitions?: number;

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import type { BrokerLogger } from '../logger.js';
 import { readFileIfExists, writeFileAtomic } from './fs-util.js';
 
 export interface CommittedOffset {
@@ -53,12 +53,12 @@ export class OffsetStore {
 
   private constructor(
     private readonly path: string,
-    private readonly logger: Logger,
+    private readonly logger: BrokerLogger,
     private readonly compactMinBytes: number,
   ) {}
 
   /** `compactMinBytes` exists for tests; the default suits real use. */
-  static async open(dataDir: string, logger: Logger, opts: { compactMinBytes?: number } = {}): Promise<OffsetStore> {
+  static async open(dataDir: string, logger: BrokerLogger, opts: { compactMinBytes?: number } = {}): Promise<OffsetStore> {
     const store = new OffsetStore(join(dataDir, FILE_NAME), logger, opts.compactMinBytes ?? COMPACT_MIN_BYTES);
     const raw = await readFileIfExists(store.path);
     if (raw) {

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import type { BrokerLogger } from '../logger.js';
 import { ErrorCode } from '../protocol/errors.js';
 import {
   Attr,
@@ -33,7 +33,7 @@ const MAX_APPEND_OFFSETS = 0x7fff_ffffn;
 const MAX_APPEND_BYTES = 0x7fff_ffff;
 
 export interface PartitionEnv {
-  logger: Logger;
+  logger: BrokerLogger;
   /** The broker-wide bound on open segment files. */
   files: FileCache;
   /** Current segment.bytes for the topic (it can change while the log is open). */

@@ -113,3 +113,17 @@ test('outside src/kafka/gateway/, no file in src/ imports kafkajs', () => {
   // The rule is about a folder that exists and does import kafkajs; a rename must update it.
   assert.ok(files.some((f) => f.startsWith(GATEWAY) && kafkajsImports(f, fs.readFileSync(f, 'utf8')).length > 0));
 });
+
+const BROKER = path.join(ROOT, 'src', 'broker') + path.sep;
+const BROKER_CLI = path.join(BROKER, 'cli.ts');
+
+test('the broker library loads no logging package: it takes a BrokerLogger; only its CLI (an executable) picks pino', () => {
+  const isPino = (m: string) => m === 'pino' || m.startsWith('pino/') || m.startsWith('pino-');
+  const loads = (f: string) => findNodes(f, fs.readFileSync(f, 'utf8'), (n) => {
+    const m = loadedModule(n);
+    return m !== undefined && isPino(m);
+  });
+  const files = tsFiles(path.join(ROOT, 'src')).filter((f) => f.startsWith(BROKER));
+  assert.deepEqual(files.filter((f) => f !== BROKER_CLI).flatMap(loads), []);
+  assert.ok(loads(BROKER_CLI).length > 0, 'the rule is about the CLI that does use pino; a change there must update it');
+});
