@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import { classifyKafkaError, GroupNotEmptyError, type AdminHandle, type GroupInfo, type KafkaGateway, type PartitionOffsets } from './gateway/index.js';
 import { TimeoutError, withTimeout } from './timing.js';
+import { partitionKey } from '../broker/index.js';
 
 export type AdminErrorKind =
   | 'unavailable'
@@ -254,7 +255,7 @@ export class AdminService {
       for (const t of m.subscribedTopics) interest.add(t);
       for (const [t, ps] of Object.entries(m.assignment)) {
         interest.add(t);
-        for (const p of ps) owner.set(`${t}/${p}`, m);
+        for (const p of ps) owner.set(partitionKey(t, p), m);
       }
     }
     const committed = g.state === 'Dead' ? [] : await a.committedOffsets(g.groupId, [...byName.keys()]);
@@ -266,7 +267,7 @@ export class AdminService {
       if (!topic) continue;
       for (const p of topic.partitions) {
         const c = committed.find((x) => x.topic === name && x.partition === p.partition)?.offset;
-        const member = owner.get(`${name}/${p.partition}`);
+        const member = owner.get(partitionKey(name, p.partition));
         offsets.push({
           topic: name,
           partition: p.partition,

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { ClusterView } from './admin-service.js';
+import { partitionKey } from '../broker/index.js';
 
 /**
  * A short in-memory history of the group view, for the live pictures on /cluster: per
@@ -12,9 +13,9 @@ import type { ClusterView } from './admin-service.js';
 
 export interface HistorySample {
   at: number;
-  /** `${topic}/${partition}` -> end offset. */
+  /** partitionKey(topic, partition) -> end offset. */
   ends: Map<string, bigint>;
-  /** `${group}\u0000${topic}/${partition}` -> committed offset (absent: none). */
+  /** `${group}\u0000${partitionKey(topic, partition)}` -> committed offset (absent: none). */
   committed: Map<string, bigint>;
 }
 
@@ -116,10 +117,10 @@ export class ClusterHistory {
     this.lastSampleAt = at;
     if (!opts.partial) this.latestView = { at, view };
     const ends = new Map<string, bigint>();
-    for (const t of view.topics) for (const p of t.partitions) ends.set(`${t.name}/${p.partition}`, BigInt(p.endOffset));
+    for (const t of view.topics) for (const p of t.partitions) ends.set(partitionKey(t.name, p.partition), BigInt(p.endOffset));
     const committed = new Map<string, bigint>();
     for (const g of view.groups) {
-      for (const o of g.offsets) if (o.committedOffset !== null) committed.set(`${g.groupId}\u0000${o.topic}/${o.partition}`, BigInt(o.committedOffset));
+      for (const o of g.offsets) if (o.committedOffset !== null) committed.set(`${g.groupId}\u0000${partitionKey(o.topic, o.partition)}`, BigInt(o.committedOffset));
       for (const m of g.members) if (m.instance && !this.instances.includes(m.instance)) this.instances.push(m.instance);
       this.noteMembership(at, g);
     }

@@ -1,4 +1,5 @@
 import type { OffsetToCommit } from './gateway/index.js';
+import { partitionKey } from '../broker/index.js';
 
 /**
  * Part of the consumer worker's commit policy (only the worker imports it). Joins offset commits
@@ -21,7 +22,7 @@ export class CommitCoalescer {
 
   commit(topic: string, partition: number, offset: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const key = `${topic}\u0000${partition}`;
+      const key = partitionKey(topic, partition);
       const entry = this.pending.get(key);
       if (entry) {
         // Commits are cumulative: the newer offset also covers the earlier caller.

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { ErrorCode } from '../broker/index.js';
 
 export interface ApiVersionRange {
   min: number;
@@ -127,7 +128,7 @@ function apiVersionsOver(
 function parseApiVersionsV0(body: Buffer, correlationId: number): ProbeResult {
   if (body.readInt32BE(0) !== correlationId) throw new Error('ApiVersions answer has the wrong correlation id');
   const errorCode = body.readInt16BE(4);
-  if (errorCode !== 0) throw new Error(`ApiVersions failed with Kafka error code ${errorCode}`);
+  if (errorCode !== ErrorCode.NONE) throw new Error(`ApiVersions failed with Kafka error code ${errorCode}`);
   const count = body.readInt32BE(6);
   if (count < 0 || 10 + count * 6 > body.length) throw new Error('malformed ApiVersions answer');
   const apis = new Map<number, ApiVersionRange>();

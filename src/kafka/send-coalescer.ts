@@ -8,6 +8,7 @@
  * rejected message cannot fail a whole batch of others, and a batch stays well under the broker's
  * per-batch size limit.
  */
+import { partitionKey } from '../broker/index.js';
 export interface PendingMessage<M> {
   topic: string;
   message: M;
@@ -94,13 +95,13 @@ export class SendCoalescer<M extends object> {
   /** Within a partition, messages keep their order, so each offset is the base plus its rank. */
   private settle(batch: Waiting<M>[], results: PartitionResult[]): void {
     const base = new Map<string, bigint>();
-    for (const r of results) if (r.baseOffset !== undefined) base.set(`${r.topicName}\u0000${r.partition}`, BigInt(r.baseOffset));
+    for (const r of results) if (r.baseOffset !== undefined) base.set(partitionKey(r.topicName, r.partition), BigInt(r.baseOffset));
     const rank = new Map<string, bigint>();
     for (const w of batch) {
       const partition = this.opts.partitionOf(w.message);
-      const key = `${w.topic}\u0000${partition}`;
-      const start = base.get(key);
-      if (partition === undefined || start === undefined) {
+      const key = partition === undefined ? undefined : partitionKey(w.topic, partition);
+      const start = key === undefined ? undefined : base.get(key);
+      if (key === undefined || partition === undefined || start === undefined) {
         w.reject(new Error('the broker acknowledged the batch without an offset for this message'));
         continue;
       }

@@ -1,5 +1,6 @@
 import type { ClusterView } from '../kafka/admin-service.js';
 import type { ClusterHistory } from '../kafka/cluster-history.js';
+import { partitionKey } from '../broker/index.js';
 
 /**
  * Geometry of the live pictures on /cluster, computed here so the EJS partial only draws:
@@ -170,7 +171,7 @@ function charts(history: ClusterHistory, topic: string, group: string, partition
   const lagSeries = new Map<number, Array<[number, number]>>();
   const rateSeries = new Map<number, Array<[number, number]>>();
   for (const p of partitions) {
-    const key = `${topic}/${p}`;
+    const key = partitionKey(topic, p);
     const lags: Array<[number, number]> = [];
     const rates: Array<[number, number]> = [];
     for (let i = 0; i < samples.length; i++) {

@@ -1,5 +1,6 @@
 import type { ClusterHistory, RebalanceEntry } from '../kafka/cluster-history.js';
 import type { StoredMessage } from '../messages/store.js';
+import { partitionKey } from '../broker/index.js';
 
 /**
  * The guided tour on Home: the ported demo's steps as a checklist that ticks itself from what
@@ -82,8 +83,8 @@ function findMove(perGroup: RebalanceEntry[][]): { at: number; group: string; go
       for (const m of before.members) {
         if (stayed.has(m.id) || m.partitions.length === 0) continue;
         const owners = new Map<string, string>();
-        for (const s of after.members) for (const p of s.partitions) owners.set(`${p.topic}/${p.partition}`, s.instance ?? s.id);
-        const taken = m.partitions.map((p) => owners.get(`${p.topic}/${p.partition}`));
+        for (const s of after.members) for (const p of s.partitions) owners.set(partitionKey(p.topic, p.partition), s.instance ?? s.id);
+        const taken = m.partitions.map((p) => owners.get(partitionKey(p.topic, p.partition)));
         if (taken.every((o) => o !== undefined)) {
           return {
             at: after.at,

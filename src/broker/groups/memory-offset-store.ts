@@ -1,4 +1,5 @@
 import type { CommittedOffsetRecord, GroupOffsetStore, OffsetCommitEntry } from './types.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 
 /**
  * Committed offsets kept in a Map only. Lets the coordinator run without a data directory (unit
@@ -12,7 +13,7 @@ export class MemoryOffsetStore implements GroupOffsetStore {
     if (!g) this.byGroup.set(group, (g = new Map()));
     const now = Date.now();
     for (const e of entries) {
-      g.set(`${e.topic}\u0000${e.partition}`, {
+      g.set(partitionKey(e.topic, e.partition), {
         topic: e.topic,
         partition: e.partition,
         committed: { offset: e.offset, metadata: e.metadata, commitTimestamp: now },
@@ -21,7 +22,7 @@ export class MemoryOffsetStore implements GroupOffsetStore {
   }
 
   get(group: string, topic: string, partition: number): CommittedOffsetRecord | undefined {
-    return this.byGroup.get(group)?.get(`${topic}\u0000${partition}`)?.committed;
+    return this.byGroup.get(group)?.get(partitionKey(topic, partition))?.committed;
   }
 
   forGroup(group: string): { topic: string; partition: number; committed: CommittedOffsetRecord }[] {
@@ -39,7 +40,7 @@ export class MemoryOffsetStore implements GroupOffsetStore {
   async deletePartitions(group: string, partitions: { topic: string; partition: number }[]): Promise<void> {
     const g = this.byGroup.get(group);
     if (!g) return;
-    for (const p of partitions) g.delete(`${p.topic}\u0000${p.partition}`);
+    for (const p of partitions) g.delete(partitionKey(p.topic, p.partition));
     if (g.size === 0) this.byGroup.delete(group);
   }
 

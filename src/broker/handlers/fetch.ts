@@ -7,6 +7,7 @@ import {
 } from '../protocol/apis/fetch.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiHandler, BrokerContext } from './types.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -96,10 +97,10 @@ class AppendWatch {
   constructor(private readonly broker: BrokerContext, topics: ResolvedTopic[]) {
     const wanted = new Set<string>();
     for (const t of topics) {
-      if (t.name !== null) for (const p of t.partitions) wanted.add(`${t.name}\u0000${p.index}`);
+      if (t.name !== null) for (const p of t.partitions) wanted.add(partitionKey(t.name, p.index));
     }
     this.unsubscribe = broker.logs.onAppend((topic, partition) => {
-      if (!wanted.has(`${topic}\u0000${partition}`)) return;
+      if (!wanted.has(partitionKey(topic, partition))) return;
       this.dirty = true;
       this.wake?.();
     });

@@ -1,6 +1,7 @@
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode } from '../protocol/errors.js';
+import { partitionKey, topicKeyPrefix } from '../protocol/topic-partition.js';
 
 /** Kafka keeps the last five batches per producer and partition to recognise retries. */
 const CACHED_BATCHES = 5;
@@ -73,7 +74,7 @@ export class ProducerStateManager {
     count: number,
     maxTimestamp = -1n,
   ): SequenceCheck {
-    const key = `${topic}\u0000${partition}\u0000${producerId}`;
+    const key = `${partitionKey(topic, partition)}\u0000${producerId}`;
     const lastSeq = (firstSeq + count - 1) % 2 ** 31;
     const current = this.state.get(key);
     const record = (baseOffset: Promise<bigint>) => {
@@ -97,6 +98,6 @@ export class ProducerStateManager {
   }
 
   forgetTopic(topic: string): void {
-    for (const key of this.state.keys()) if (key.startsWith(`${topic}\u0000`)) this.state.delete(key);
+    for (const key of this.state.keys()) if (key.startsWith(topicKeyPrefix(topic))) this.state.delete(key);
   }
 }

@@ -33,6 +33,8 @@ export const ErrorCode = {
   INVALID_REQUEST: 42,
   UNSUPPORTED_FOR_MESSAGE_FORMAT: 43,
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
+  /** What Kafka answers when a log write or read fails on disk; clients retry it. */
+  KAFKA_STORAGE_ERROR: 56,
   POLICY_VIOLATION: 44,
   OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
   DUPLICATE_SEQUENCE_NUMBER: 46,

@@ -11,7 +11,7 @@ import { PartitionLog, type PartitionEnv } from './partition-log.js';
 import { StorageError } from './storage-error.js';
 import { boundedDefault, resolveTopicConfigs, type LogDefaults } from './topic-configs.js';
 
-export { StorageError, KAFKA_STORAGE_ERROR } from './storage-error.js';
+export { StorageError } from './storage-error.js';
 export { PartitionLog } from './partition-log.js';
 export { OffsetStore, type CommittedOffset } from './offset-store.js';
 export type { LogDefaults } from './topic-configs.js';

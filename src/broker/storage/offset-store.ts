@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerLogger } from '../logger.js';
 import { readFileIfExists, writeFileAtomic } from './fs-util.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 
 export interface CommittedOffset {
   offset: bigint;
@@ -33,7 +34,7 @@ const FILE_NAME = 'committed-offsets.jsonl';
 /** The journal is rewritten as a snapshot once it is this large and mostly superseded lines. */
 const COMPACT_MIN_BYTES = 8 * 1024 * 1024;
 
-const slotKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const slotKey = partitionKey;
 
 /**
  * Committed consumer-group offsets. Every change is a JSON line appended to one journal file;

@@ -16,7 +16,7 @@ import type { FileCache } from './file-cache.js';
 import { decompress } from './batch-codecs.js';
 import { readAt, readFileIfExists, writeFileAtomic } from './fs-util.js';
 import { INDEX_ENTRY_BYTES, MAX_RELATIVE_OFFSET, Segment, SEGMENT_FILE, SparseIndex } from './segment.js';
-import { KAFKA_STORAGE_ERROR, StorageError } from './storage-error.js';
+import { StorageError } from './storage-error.js';
 
 const EMPTY: Buffer<ArrayBuffer> = Buffer.alloc(0);
 const CHECKPOINT_FILE = 'log-start-offset';
@@ -67,7 +67,7 @@ function batchMaxTimestamp(buf: Buffer, at: number): number {
 
 function storageFailure(what: string, err: unknown): StorageError {
   const msg = err instanceof Error ? err.message : String(err);
-  return new StorageError(`${what}: ${msg}`, KAFKA_STORAGE_ERROR);
+  return new StorageError(`${what}: ${msg}`, ErrorCode.KAFKA_STORAGE_ERROR);
 }
 
 /**

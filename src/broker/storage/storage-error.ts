@@ -12,9 +12,3 @@ export class StorageError extends Error {
     this.name = 'StorageError';
   }
 }
-
-/**
- * KAFKA_STORAGE_ERROR (56). Not in protocol/errors.ts, but it is what Kafka answers when a log
- * write fails, and clients treat it as retriable.
- */
-export const KAFKA_STORAGE_ERROR = 56;

@@ -11,6 +11,7 @@
  * Only standard requests are sent, so it behaves the same on the embedded broker and Apache Kafka.
  */
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { ErrorCode } from '../../broker/index.js';
 import type { Logger } from '../../logger.js';
 // Fetched batches are decompressed through kafkajs's codec table.
 import './compression.js';
@@ -96,7 +97,7 @@ type ClusterFactory = (opts: { allowAutoTopicCreation: boolean; isolationLevel: 
 
 const READ_UNCOMMITTED = 0;
 /** A kafkajs protocol error for "this partition's leader is elsewhere / gone"; metadata is refreshed. */
-const LEADER_ERRORS = new Set([3, 6]);
+const LEADER_ERRORS = new Set<number>([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.NOT_LEADER_OR_FOLLOWER]);
 
 function clusterFactory(kafka: Kafka): ClusterFactory {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
@@ -219,7 +220,7 @@ export function createTopicReader(opts: GatewayOptions): TopicReaderHandle {
       });
       const p = res.responses.find((r) => r.topicName === topic)?.partitions.find((x) => x.partition === partition);
       if (!p) return { records: [], nextOffset: offset, highWatermark: offset };
-      if (p.errorCode !== 0) {
+      if (p.errorCode !== ErrorCode.NONE) {
         if (LEADER_ERRORS.has(p.errorCode)) void loadMetadata().catch(() => {});
         throw Object.assign(new Error(`fetch of ${topic}/${partition} failed with Kafka error code ${p.errorCode}`), { name: 'KafkaJSProtocolError', retriable: LEADER_ERRORS.has(p.errorCode) });
       }
