@@ -1,29 +1,15 @@
-import { promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerLogger } from '../logger.js';
 import { ErrorCode } from '../protocol/errors.js';
-import {
-  Attr,
-  BATCH_HEADER_SIZE,
-  batchSizeAt,
-  checkBatch,
-  decodeRecordBatch,
-  LOG_OVERHEAD,
-  Off,
-} from '../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, batchSizeAt, checkBatch, LOG_OVERHEAD, Off } from '../protocol/record-batch.js';
 import type { FileCache } from './file-cache.js';
-import { decompress } from './batch-codecs.js';
-import { readAt, readFileIfExists, writeFileAtomic } from './fs-util.js';
-import { INDEX_ENTRY_BYTES, MAX_RELATIVE_OFFSET, Segment, SEGMENT_FILE, SparseIndex } from './segment.js';
+import { writeFileAtomic } from './fs-util.js';
+import { MAX_RELATIVE_OFFSET, Segment } from './segment.js';
+import { CHECKPOINT_FILE, recoverPartition } from './recovery.js';
 import { StorageError } from './storage-error.js';
+import { batchMaxTimestamp, searchSegmentByTime } from './time-lookup.js';
 
 const EMPTY: Buffer<ArrayBuffer> = Buffer.alloc(0);
-const CHECKPOINT_FILE = 'log-start-offset';
-/** Chunk size when walking batch headers (recovery, timestamp lookups). */
-const SCAN_CHUNK = 64 * 1024;
-/** Recovery reads whole batches to check CRCs; chunks of this size amortise the syscalls. */
-const RECOVERY_CHUNK = 1024 * 1024;
 /** Read-ahead that covers the gap between an index entry and the wanted batch (< 4 KiB) plus its header. */
 const READ_SLACK = 4096 + BATCH_HEADER_SIZE;
 /** writev takes at most IOV_MAX (1024) buffers per call on Linux; stay below it. */
@@ -56,13 +42,6 @@ interface Pending {
   end: bigint;
   resolve(v: { baseOffset: bigint; logAppendTime: bigint }): void;
   reject(err: Error): void;
-}
-
-/** Newest timestamp of the batch at `at`. Compares both header fields because kafkajs derives maxTimestamp by string sort. */
-function batchMaxTimestamp(buf: Buffer, at: number): number {
-  const base = buf.readBigInt64BE(at + Off.baseTimestamp);
-  const max = buf.readBigInt64BE(at + Off.maxTimestamp);
-  return Number(max > base ? max : base);
 }
 
 function storageFailure(what: string, err: unknown): StorageError {
@@ -129,153 +108,15 @@ export class PartitionLog {
     return log;
   }
 
-  /** Opens (or creates) the partition directory and recovers it: see recoverSegment. */
-  static async open(
-    dir: string,
-    topic: string,
-    partition: number,
-    env: PartitionEnv,
-  ): Promise<PartitionLog> {
+  /** Opens (or creates) the partition directory and recovers it (recovery.ts). */
+  static async open(dir: string, topic: string, partition: number, env: PartitionEnv): Promise<PartitionLog> {
     const log = new PartitionLog(topic, partition, dir, env);
-    await fsp.mkdir(dir, { recursive: true });
-    const names = await fsp.readdir(dir);
-    if (names.length === 0) {
-      // A new partition (the common case when a topic is created): nothing to recover.
-      log.segments.push(await Segment.create(dir, 0n, env.files));
-      return log;
-    }
-    const bases: bigint[] = [];
-    for (const name of names) {
-      const m = SEGMENT_FILE.exec(name);
-      if (m) bases.push(BigInt(m[1]));
-      else if (name.endsWith('.tmp')) await fsp.rm(join(dir, name), { force: true });
-    }
-    bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const baseSet = new Set(bases.map((b) => b.toString().padStart(20, '0')));
-    for (const name of names) {
-      // An index whose log is gone belongs to a segment deleted mid-way.
-      const m = /^(\d{20})\.index$/.exec(name);
-      if (m && !baseSet.has(m[1])) await fsp.rm(join(dir, name), { force: true });
-    }
-
-    const raw = await env.files.transient(() => readFileIfExists(join(dir, CHECKPOINT_FILE)));
-    let checkpoint: bigint | null = null;
-    if (raw) {
-      const text = raw.toString('utf8').trim();
-      if (/^\d+$/.test(text)) checkpoint = BigInt(text);
-      else env.logger.warn({ topic, partition, text }, 'ignoring unreadable log start checkpoint');
-    }
-
-    for (let i = 0; i < bases.length; i++) {
-      const seg = await log.recoverSegment(bases[i]);
-      if (i < bases.length - 1) {
-        if (seg.size === 0) {
-          // Left by a crash right after a roll; the next segment carries on.
-          await seg.delete();
-          continue;
-        }
-        // Old segments reopen on demand, so a long log does not pin a descriptor per segment.
-        await seg.release();
-      }
-      const prev = log.segments[log.segments.length - 1];
-      if (prev && seg.base < prev.endOffset) {
-        env.logger.warn(
-          { topic, partition, segment: seg.base.toString(), previousEnd: prev.endOffset.toString() },
-          'segment overlaps the previous one',
-        );
-      }
-      log.segments.push(seg);
-    }
-    if (log.segments.length === 0) log.segments.push(await Segment.create(dir, checkpoint ?? 0n, env.files));
-
-    log.next = log.active.endOffset;
-    log.hw = log.next;
-    const first = log.segments[0].base;
-    log.logStart = checkpoint !== null && checkpoint > first ? checkpoint : first;
-    if (log.logStart > log.next) {
-      // The checkpoint is ahead of the data (a tail was lost after DeleteRecords): continue at
-      // the checkpoint so no offset is ever handed out twice.
-      env.logger.warn(
-        { topic, partition, logStart: log.logStart.toString(), logEnd: log.next.toString() },
-        'log start offset beyond log end; starting a fresh segment there',
-      );
-      const old = log.segments;
-      await log.active.seal();
-      log.segments = [await Segment.create(dir, log.logStart, env.files)];
-      for (const s of old) await s.delete();
-      log.next = log.logStart;
-      log.hw = log.next;
-    }
-    await log.recoverRollClock();
+    const recovered = await recoverPartition(dir, topic, partition, env);
+    log.segments = recovered.segments;
+    log.logStart = recovered.logStart;
+    log.next = recovered.next;
+    log.hw = recovered.next;
     return log;
-  }
-
-  /**
-   * Restores when the active segment got its first batch, so segment.ms keeps counting across a
-   * restart. That moment is not stored; the first batch's timestamp stands in for it, capped by
-   * the file's mtime (no write can predate the last one) so a producer clock far in the future
-   * cannot postpone the roll. A first batch stamped long ago (replayed data) makes the segment
-   * roll on the first append after the restart, once: the next segment's clock is the wall clock.
-   */
-  private async recoverRollClock(): Promise<void> {
-    const seg = this.active;
-    if (seg.size === 0) return;
-    const [head, st] = await seg.withLog((fh) => Promise.all([readAt(fh, 0, BATCH_HEADER_SIZE), fh.stat()]));
-    const firstTs = head.length === BATCH_HEADER_SIZE ? batchMaxTimestamp(head, 0) : -1;
-    seg.firstAppendMs = firstTs >= 0 ? Math.min(firstTs, st.mtimeMs) : st.mtimeMs;
-  }
-
-  /**
-   * Loads one segment and makes it trustworthy: keeps the index prefix that points at real
-   * batches, rescans the log from the last good entry (checking length, CRC and offset
-   * continuity of every batch), rebuilds entries for the scanned part and truncates whatever
-   * follows the last good batch.
-   */
-  private async recoverSegment(base: bigint): Promise<Segment> {
-    const { logger, files } = this.env;
-    const seg = new Segment(this.dir, base, files);
-    const indexFile = await files.transient(() => readFileIfExists(seg.indexPath));
-    const rawIndex = indexFile ?? EMPTY;
-    // The log stays pinned for the scan only; the index rewrite below takes its own slot.
-    const { kept, loadedCount } = await seg.withLog(async (fh) => {
-      const fileSize = (await fh.stat()).size;
-      const loaded = SparseIndex.decode(rawIndex, fileSize);
-      const loadedCount = loaded.count;
-      let kept = loaded.count;
-      for (;;) {
-        loaded.truncate(kept);
-        const startPos = kept > 0 ? loaded.positionAt(kept - 1) : 0;
-        const startOffset = kept > 0 ? base + BigInt(loaded.relOffsetAt(kept - 1)) : base;
-        const startTs = kept > 0 ? loaded.timestampAt(kept - 1) : -Infinity;
-        seg.adoptRecovered(loaded, startPos, startOffset, startTs, kept);
-        const result = await scanBatches(fh, startPos, fileSize, startOffset, (pos, size, off, delta, ts) =>
-          seg.noteBatch(pos, size, off, delta, ts),
-        );
-        if (kept > 0 && result.end === startPos && startPos < fileSize) {
-          // The entry itself does not point at a good batch: distrust it and start further back.
-          kept--;
-          continue;
-        }
-        if (result.end < fileSize) {
-          logger.warn(
-            {
-              topic: this.topic,
-              partition: this.partition,
-              segment: seg.logPath,
-              validBytes: result.end,
-              fileBytes: fileSize,
-              reason: result.reason,
-            },
-            'truncating torn or corrupt log tail',
-          );
-          await fh.truncate(result.end);
-        }
-        return { kept, loadedCount };
-      }
-    });
-    const indexChanged = kept !== loadedCount || seg.index.count !== loadedCount;
-    if (indexChanged || !indexFile || rawIndex.length !== loadedCount * INDEX_ENTRY_BYTES) await seg.rewriteIndex();
-    return seg;
   }
 
   // ---------------------------------------------------------------- append
@@ -540,7 +381,7 @@ export class PartitionLog {
     const ts = Number(timestampMs);
     for (const seg of this.segments.slice()) {
       if (seg.size === 0 || seg.maxTimestamp < ts || seg.endOffset <= this.logStart) continue;
-      const hit = await this.searchSegmentByTime(seg, ts, timestampMs);
+      const hit = await searchSegmentByTime(seg, ts, timestampMs, this.logStart, this.env.logger);
       if (hit) return hit;
     }
     return null;
@@ -559,64 +400,8 @@ export class PartitionLog {
       if (!best || seg.maxTimestamp > best.maxTimestamp) best = seg;
     }
     if (!best || !Number.isFinite(best.maxTimestamp)) return null;
-    const hit = await this.searchSegmentByTime(best, best.maxTimestamp, BigInt(best.maxTimestamp));
+    const hit = await searchSegmentByTime(best, best.maxTimestamp, BigInt(best.maxTimestamp), this.logStart, this.env.logger);
     return hit;
-  }
-
-  /** Walks batch headers from the time index hint; decodes records only of the batch that matches. */
-  private async searchSegmentByTime(
-    seg: Segment,
-    ts: number,
-    target: bigint,
-  ): Promise<{ offset: bigint; timestamp: bigint } | null> {
-    const limit = seg.size;
-    let p = seg.positionForTimestamp(ts);
-    let chunk = EMPTY;
-    let chunkStart = p;
-    while (p < limit) {
-      if (p + BATCH_HEADER_SIZE > chunkStart + chunk.length) {
-        chunkStart = p;
-        chunk = await seg.read(p, Math.min(limit - p, SCAN_CHUNK));
-        if (chunk.length < BATCH_HEADER_SIZE) return null;
-      }
-      const o = p - chunkStart;
-      const size = LOG_OVERHEAD + chunk.readInt32BE(o + Off.batchLength);
-      const base = chunk.readBigInt64BE(o);
-      const last = base + BigInt(chunk.readInt32BE(o + Off.lastOffsetDelta));
-      if (batchMaxTimestamp(chunk, o) >= ts && last >= this.logStart) {
-        const batch = o + size <= chunk.length ? chunk.subarray(o, o + size) : await seg.read(p, size);
-        const hit = await this.firstRecordAtOrAfter(batch, target);
-        if (hit) return hit;
-      }
-      p += size;
-    }
-    return null;
-  }
-
-  private async firstRecordAtOrAfter(batch: Buffer, target: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> {
-    const attributes = batch.readInt16BE(Off.attributes);
-    const base = batch.readBigInt64BE(Off.baseOffset);
-    const maxTs = batch.readBigInt64BE(Off.maxTimestamp);
-    const floor = base > this.logStart ? base : this.logStart;
-    // With LogAppendTime every record carries the batch's maxTimestamp.
-    if (attributes & Attr.logAppendTime) return { offset: floor, timestamp: maxTs };
-    let plain: Buffer = batch;
-    const codec = attributes & Attr.compressionMask;
-    try {
-      if (codec !== 0) {
-        const inflated = await decompress(codec, batch.subarray(BATCH_HEADER_SIZE));
-        plain = Buffer.concat([batch.subarray(0, BATCH_HEADER_SIZE), inflated]);
-        plain.writeInt32BE(plain.length - LOG_OVERHEAD, Off.batchLength);
-        plain.writeInt16BE(attributes & ~Attr.compressionMask, Off.attributes);
-      }
-      for (const r of decodeRecordBatch(plain).records) {
-        if (r.timestamp >= target && r.offset >= this.logStart) return { offset: r.offset, timestamp: r.timestamp };
-      }
-      return null;
-    } catch (err) {
-      this.env.logger.debug({ err }, 'could not decode batch for a timestamp lookup');
-      return { offset: floor, timestamp: maxTs };
-    }
   }
 
   // ---------------------------------------------------------------- log start, retention
@@ -721,49 +506,4 @@ export class PartitionLog {
     });
     return this.closing;
   }
-}
-
-type BatchVisitor = (pos: number, size: number, baseOffset: bigint, lastOffsetDelta: number, maxTs: number) => void;
-
-/**
- * Walks whole batches from `from`, checking each one (length inside the file, magic, CRC,
- * offsets continuing from `expected`). Returns where the valid data ends and why it stopped.
- */
-async function scanBatches(
-  fh: FileHandle,
-  from: number,
-  fileSize: number,
-  expected: bigint,
-  visit: BatchVisitor,
-): Promise<{ end: number; reason: string | null }> {
-  let buf = EMPTY;
-  let bufStart = from;
-  let pos = from;
-  let next = expected;
-  while (pos < fileSize) {
-    if (fileSize - pos < BATCH_HEADER_SIZE) return { end: pos, reason: 'partial batch header' };
-    if (pos + LOG_OVERHEAD > bufStart + buf.length) {
-      bufStart = pos;
-      buf = await readAt(fh, pos, Math.min(RECOVERY_CHUNK, fileSize - pos));
-    }
-    let o = pos - bufStart;
-    const size = LOG_OVERHEAD + buf.readInt32BE(o + Off.batchLength);
-    if (size < BATCH_HEADER_SIZE) return { end: pos, reason: `bad batch length ${size}` };
-    if (pos + size > fileSize) return { end: pos, reason: 'partial batch' };
-    if (pos + size > bufStart + buf.length) {
-      bufStart = pos;
-      buf = await readAt(fh, pos, Math.max(size, Math.min(RECOVERY_CHUNK, fileSize - pos)));
-      o = 0;
-      if (buf.length < size) return { end: pos, reason: 'short read' };
-    }
-    const problem = checkBatch(buf, o, size);
-    if (problem) return { end: pos, reason: problem };
-    const base = buf.readBigInt64BE(o + Off.baseOffset);
-    if (base !== next) return { end: pos, reason: `batch offset ${base}, expected ${next}` };
-    const delta = buf.readInt32BE(o + Off.lastOffsetDelta);
-    visit(pos, size, base, delta, batchMaxTimestamp(buf, o));
-    next = base + BigInt(delta) + 1n;
-    pos += size;
-  }
-  return { end: pos, reason: null };
 }
