@@ -11,6 +11,10 @@ import { LOG_FORMATS } from './logger.js';
  * .env, the process environment, command-line flags. Every leaf remembers which layer and
  * which name (env var, flag, JSON path) supplied it, so a validation error can tell the
  * operator exactly what to fix.
+ *
+ * Each setting is declared once, in SETTINGS below: its schema, default, env var, flag and
+ * description. The zod schema, DEFAULTS (what config/default.json ships), the env/flag lookups,
+ * `--help` and README's settings table are all derived from it.
  */
 
 export type SourceKind = 'default' | 'file' | 'dotenv' | 'env' | 'flag';
@@ -23,98 +27,35 @@ interface Origin {
   label: string;
 }
 
-interface FieldSpec {
-  path: string;
-  env?: string;
-  flag?: string;
-  /** One line for the README table. */
-  description: string;
+interface Setting<S extends z.ZodType = z.ZodType> {
+  readonly schema: S;
+  /** Absent for a setting whose schema is optional; `shownDefault` then says what applies. */
+  readonly default?: z.output<S>;
+  readonly env?: string;
+  readonly flag?: string;
+  /** Markdown, one line: README's "meaning" column and (without backticks) `--help`. */
+  readonly description: string;
   /**
    * Read from the environment (or .env) only: connection credentials and TLS material belong to
    * the deployment, not to a committed file or to argv (visible in `ps`).
    */
-  envOnly?: true;
+  readonly envOnly?: true;
+  /** Never printed or logged, and no default (random per process, see web/secrets.ts). */
+  readonly secret?: true;
+  /** The default as README shows it, where the raw value would not say what applies. */
+  readonly shownDefault?: string;
 }
 
-/** The settings table; README rows and the env/flag lookups are both driven by it. */
-export const CONFIG_FIELDS: readonly FieldSpec[] = [
-  { path: 'kafka.brokers', env: 'KAFKA_BROKERS', flag: 'brokers', description: '`embedded` (host the broker in-process, or join the instance that does and take it over if it goes) or `host:port,host:port`' },
-  { path: 'kafka.topic', env: 'KAFKA_TOPIC', flag: 'topic', description: 'topic the consumer reads and the form suggests' },
-  { path: 'kafka.groupId', env: 'KAFKA_GROUP_ID', flag: 'group-id', description: 'consumer group id' },
-  { path: 'kafka.clientId', env: 'KAFKA_CLIENT_ID', flag: 'client-id', description: 'Kafka client id' },
-  { path: 'kafka.sessionTimeoutMs', env: 'KAFKA_SESSION_TIMEOUT_MS', description: 'consumer session timeout' },
-  { path: 'kafka.heartbeatIntervalMs', env: 'KAFKA_HEARTBEAT_INTERVAL_MS', description: 'consumer heartbeat interval (< session timeout)' },
-  { path: 'kafka.connectionTimeoutMs', env: 'KAFKA_CONNECTION_TIMEOUT_MS', description: 'TCP connect timeout to a broker' },
-  { path: 'kafka.requestTimeoutMs', env: 'KAFKA_REQUEST_TIMEOUT_MS', description: 'timeout of one Kafka request' },
-  { path: 'kafka.sendTimeoutMs', env: 'KAFKA_SEND_TIMEOUT_MS', description: 'upper bound for one produce, retries included' },
-  { path: 'kafka.idempotence', env: 'KAFKA_IDEMPOTENCE', description: '`auto` (use it when the broker supports it) or `off`' },
-  { path: 'http.host', env: 'HOST', flag: 'host', description: 'interface the web server binds' },
-  { path: 'http.port', env: 'PORT', flag: 'port', description: 'web server port (0 = any free port)' },
-  { path: 'http.secureCookies', env: 'SECURE_COOKIES', description: 'mark cookies Secure (only behind HTTPS)' },
-  { path: 'messages.capacity', env: 'MESSAGES_CAPACITY', flag: 'capacity', description: 'how many consumed messages are kept in memory' },
-  { path: 'messages.maxBytes', env: 'MESSAGES_MAX_BYTES', description: 'largest message value accepted, in UTF-8 bytes' },
-  { path: 'messages.maxKeyBytes', env: 'MESSAGES_MAX_KEY_BYTES', description: 'largest message key accepted, in UTF-8 bytes' },
-  { path: 'rateLimit.max', env: 'RATE_LIMIT_MAX', description: 'POST requests one client address may make per window (0 = no limit); /healthz, /readyz, /metrics are never limited' },
-  { path: 'rateLimit.windowMs', env: 'RATE_LIMIT_WINDOW_MS', description: 'length of the rate-limit window in ms' },
-  { path: 'embedded.host', env: 'EMBEDDED_HOST', description: 'embedded broker bind address' },
-  { path: 'embedded.port', env: 'EMBEDDED_PORT', flag: 'embedded-port', description: 'embedded broker port' },
-  { path: 'embedded.dataDir', env: 'EMBEDDED_DATA_DIR', flag: 'data-dir', description: 'embedded broker data directory' },
-  { path: 'embedded.partitions', env: 'EMBEDDED_PARTITIONS', description: 'partitions of auto-created topics' },
-  { path: 'embedded.thread', env: 'EMBEDDED_THREAD', description: '`worker` (the hosted broker runs on its own thread, so HTTP, the consumer and the broker use both cores) or `inline` (on the web app\'s event loop)' },
-  { path: 'instance.id', env: 'INSTANCE_ID', flag: 'instance-id', description: 'name of this app instance (default: host:port it listens on)' },
-  { path: 'failure.mode', env: 'FAILURE_MODE', flag: 'failure-mode', description: 'failure switch: `none`, `no-commit-crash` (exit before committing) or `stall` (block the handler past the session timeout)' },
-  { path: 'failure.afterMessages', env: 'FAILURE_AFTER_MESSAGES', flag: 'failure-after', description: 'the failure switch acts on the Nth message handled after it was armed' },
-  { path: 'failure.stallMs', env: 'FAILURE_STALL_MS', description: 'how long `stall` blocks the handler (default: kafka.sessionTimeoutMs + 4000)' },
-  { path: 'kafka.sasl.mechanism', env: 'KAFKA_SASL_MECHANISM', envOnly: true, description: 'SASL for an external cluster: `none`, `plain`, `scram-sha-256` or `scram-sha-512` (environment only)' },
-  { path: 'kafka.sasl.username', env: 'KAFKA_SASL_USERNAME', envOnly: true, description: 'SASL user name (environment only)' },
-  { path: 'kafka.sasl.password', env: 'KAFKA_SASL_PASSWORD', envOnly: true, description: 'SASL password (environment only, never logged)' },
-  { path: 'kafka.ssl.enabled', env: 'KAFKA_SSL', envOnly: true, description: 'connect to an external cluster over TLS (environment only)' },
-  { path: 'kafka.ssl.caFile', env: 'KAFKA_SSL_CA_FILE', envOnly: true, description: 'PEM file with the CA(s) to trust instead of the system store (environment only)' },
-  { path: 'kafka.ssl.rejectUnauthorized', env: 'KAFKA_SSL_REJECT_UNAUTHORIZED', envOnly: true, description: 'verify the broker certificate (environment only; `false` only for testing)' },
-  { path: 'log.level', env: 'LOG_LEVEL', flag: 'log-level', description: 'fatal, error, warn, info, debug, trace or silent' },
-  { path: 'log.format', env: 'LOG_FORMAT', flag: 'log-format', description: '`auto` (readable lines when stdout is a terminal, JSON lines otherwise), `json` or `pretty`' },
-];
-
-/** Secrets are read from the environment (or .env) only, never from a committed file or argv. */
-const SECRET_FIELDS = [
-  { path: 'secrets.session', env: 'SESSION_SECRET' },
-  { path: 'secrets.csrf', env: 'CSRF_SECRET' },
-] as const;
-
-export const DEFAULTS = {
-  kafka: {
-    brokers: 'embedded',
-    topic: 'test-topic',
-    groupId: 'web-demo-group',
-    clientId: 'kafka-web-demo',
-    sessionTimeoutMs: 6000,
-    heartbeatIntervalMs: 2000,
-    connectionTimeoutMs: 3000,
-    requestTimeoutMs: 5000,
-    sendTimeoutMs: 5000,
-    idempotence: 'auto',
-  },
-  http: { host: '127.0.0.1', port: 3000, secureCookies: false },
-  messages: { capacity: 100, maxBytes: 1_048_576, maxKeyBytes: 4096 },
-  rateLimit: { max: 120, windowMs: 60_000 },
-  embedded: { host: '127.0.0.1', port: 9092, dataDir: './data/kafka', partitions: 3, thread: 'worker' },
-  instance: { id: '' },
-  failure: { mode: 'none', afterMessages: 5 },
-  log: { level: 'info', format: 'auto' },
-} as const;
-
-/** Defaults of the environment-only fields; kept out of DEFAULTS, which mirrors config/default.json. */
-const ENV_ONLY_DEFAULTS = {
-  kafka: {
-    sasl: { mechanism: 'none', username: '', password: '' },
-    ssl: { enabled: false, caFile: '', rejectUnauthorized: true },
-  },
-} as const;
+/** Keeps each entry's literal type (its `envOnly`, whether it has a default) for DEFAULTS' type. */
+function setting<S extends z.ZodType, const X extends Omit<Setting<S>, 'schema'>>(schema: S, spec: X): X & { schema: S } {
+  return { ...spec, schema };
+}
 
 export const FAILURE_MODES = ['none', 'no-commit-crash', 'stall'] as const;
 export type FailureMode = (typeof FAILURE_MODES)[number];
 export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** Added to the session timeout for the default stall, so the broker surely expels the member. */
 export const STALL_MARGIN_MS = 4000;
 
@@ -140,8 +81,16 @@ function bool() {
   }, z.boolean({ error: msg }));
 }
 
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be one of ${values.join(', ')}` });
+}
+
+function text() {
+  return z.string({ error: 'must be a string' });
+}
+
 function nonEmpty(what = 'must not be empty') {
-  return z.string({ error: 'must be a string' }).trim().min(1, { error: what });
+  return text().trim().min(1, { error: what });
 }
 
 const hostPort = /^(\[[0-9a-fA-F:]+\]|[^\s:,]+):(\d{1,5})$/;
@@ -169,86 +118,153 @@ const topicSchema = nonEmpty('is required').superRefine((name, ctx) => {
   if (issue) ctx.addIssue({ code: 'custom', message: TOPIC_ISSUE_TEXT[issue] });
 });
 
-const optionalSecret = z
-  .string()
-  .min(16, { error: 'must be at least 16 characters' })
-  .optional();
+const secretSchema = () => text().min(16, { error: 'must be at least 16 characters' }).optional();
 
-const schema = z
-  .object({
-    kafka: z
-      .object({
-        brokers: brokersSchema,
-        topic: topicSchema,
-        groupId: nonEmpty(),
-        clientId: nonEmpty().regex(/^[\w.-]+$/, { error: 'may only contain letters, digits, ".", "_" and "-"' }),
-        sessionTimeoutMs: int(1000, 1_800_000),
-        heartbeatIntervalMs: int(100, 600_000),
-        connectionTimeoutMs: int(100, 120_000),
-        requestTimeoutMs: int(100, 300_000),
-        sendTimeoutMs: int(500, 300_000),
-        idempotence: z.enum(['auto', 'off'], { error: 'must be "auto" or "off"' }),
-        sasl: z
-          .object({
-            mechanism: z.preprocess(
-              (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
-              z.enum(SASL_MECHANISMS, { error: `must be one of ${SASL_MECHANISMS.join(', ')}` }),
-            ),
-            username: z.string({ error: 'must be a string' }),
-            password: z.string({ error: 'must be a string' }),
-          })
-          .strict(),
-        ssl: z
-          .object({ enabled: bool(), caFile: z.string({ error: 'must be a string' }).trim(), rejectUnauthorized: bool() })
-          .strict(),
-      })
-      .strict(),
-    http: z
-      .object({ host: nonEmpty(), port: int(0, 65535), secureCookies: bool() })
-      .strict(),
-    messages: z
-      .object({ capacity: int(1, 100_000), maxBytes: int(1, 16 * 1024 * 1024), maxKeyBytes: int(1, 1024 * 1024) })
-      .strict(),
-    rateLimit: z.object({ max: int(0, 1_000_000), windowMs: int(1000, 3_600_000) }).strict(),
-    embedded: z
-      .object({
-        host: nonEmpty(),
-        port: int(0, 65535),
-        dataDir: nonEmpty(),
-        partitions: int(1, 1000),
-        thread: z.enum(['worker', 'inline'], { error: 'must be worker or inline' }),
-      })
-      .strict(),
-    instance: z.object({ id: z.string({ error: 'must be a string' }).trim() }).strict(),
-    failure: z
-      .object({
-        mode: z.enum(FAILURE_MODES, { error: `must be one of ${FAILURE_MODES.join(', ')}` }),
-        afterMessages: int(1, 1_000_000),
-        stallMs: int(1, 3_600_000).optional(),
-      })
-      .strict(),
-    log: z
-      .object({
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-          error: 'must be one of fatal, error, warn, info, debug, trace, silent',
-        }),
-        format: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }),
-      })
-      .strict(),
-    secrets: z.object({ session: optionalSecret, csrf: optionalSecret }).strict(),
-    nodeEnv: z.string(),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.kafka.heartbeatIntervalMs >= c.kafka.sessionTimeoutMs) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['kafka', 'heartbeatIntervalMs'],
-        message: `must be lower than kafka.sessionTimeoutMs (${c.kafka.sessionTimeoutMs})`,
-      });
+/** The settings table, in README order. */
+export const SETTINGS = {
+  kafka: {
+    brokers: setting(brokersSchema, { default: 'embedded', env: 'KAFKA_BROKERS', flag: 'brokers', description: '`embedded` (host the broker in-process, or join the instance that does and take it over if it goes) or `host:port,host:port`' }),
+    topic: setting(topicSchema, { default: 'test-topic', env: 'KAFKA_TOPIC', flag: 'topic', description: 'topic the consumer reads and the form suggests' }),
+    groupId: setting(nonEmpty(), { default: 'web-demo-group', env: 'KAFKA_GROUP_ID', flag: 'group-id', description: 'consumer group id' }),
+    clientId: setting(nonEmpty().regex(/^[\w.-]+$/, { error: 'may only contain letters, digits, ".", "_" and "-"' }), { default: 'kafka-web-demo', env: 'KAFKA_CLIENT_ID', flag: 'client-id', description: 'Kafka client id' }),
+    sessionTimeoutMs: setting(int(1000, 1_800_000), { default: 6000, env: 'KAFKA_SESSION_TIMEOUT_MS', description: 'consumer session timeout' }),
+    heartbeatIntervalMs: setting(int(100, 600_000), { default: 2000, env: 'KAFKA_HEARTBEAT_INTERVAL_MS', description: 'heartbeat interval (below the session timeout)' }),
+    connectionTimeoutMs: setting(int(100, 120_000), { default: 3000, env: 'KAFKA_CONNECTION_TIMEOUT_MS', description: 'TCP connect timeout to a broker' }),
+    requestTimeoutMs: setting(int(100, 300_000), { default: 5000, env: 'KAFKA_REQUEST_TIMEOUT_MS', description: 'timeout of one Kafka request' }),
+    sendTimeoutMs: setting(int(500, 300_000), { default: 5000, env: 'KAFKA_SEND_TIMEOUT_MS', description: 'upper bound for one produce, retries included (then 503)' }),
+    idempotence: setting(z.enum(['auto', 'off'], { error: 'must be "auto" or "off"' }), { default: 'auto', env: 'KAFKA_IDEMPOTENCE', description: '`auto` (idempotent if the broker supports it) or `off`' }),
+    sasl: {
+      mechanism: setting(
+        z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), oneOf(SASL_MECHANISMS)),
+        { default: 'none', env: 'KAFKA_SASL_MECHANISM', envOnly: true, description: '`none`, `plain`, `scram-sha-256`, `scram-sha-512`; external brokers only' },
+      ),
+      username: setting(text(), { default: '', shownDefault: 'empty', env: 'KAFKA_SASL_USERNAME', envOnly: true, description: 'SASL user name' }),
+      password: setting(text(), { default: '', shownDefault: 'empty', env: 'KAFKA_SASL_PASSWORD', envOnly: true, description: 'SASL password; never logged' }),
+    },
+    ssl: {
+      enabled: setting(bool(), { default: false, env: 'KAFKA_SSL', envOnly: true, description: 'TLS to an external cluster' }),
+      caFile: setting(text().trim(), { default: '', shownDefault: 'empty (system CAs)', env: 'KAFKA_SSL_CA_FILE', envOnly: true, description: 'PEM CA file' }),
+      rejectUnauthorized: setting(bool(), { default: true, env: 'KAFKA_SSL_REJECT_UNAUTHORIZED', envOnly: true, description: 'verify the broker certificate (`false` only for testing)' }),
+    },
+  },
+  http: {
+    host: setting(nonEmpty(), { default: '127.0.0.1', env: 'HOST', flag: 'host', description: 'interface the web server binds (also `--urls`)' }),
+    port: setting(int(0, 65535), { default: 3000, env: 'PORT', flag: 'port', description: 'web server port (0 = any free port; also `--urls`)' }),
+    secureCookies: setting(bool(), { default: false, env: 'SECURE_COOKIES', description: 'Secure cookies, HSTS, upgrade-insecure-requests (only behind HTTPS)' }),
+  },
+  messages: {
+    capacity: setting(int(1, 100_000), { default: 100, env: 'MESSAGES_CAPACITY', flag: 'capacity', description: 'consumed messages kept in memory' }),
+    maxBytes: setting(int(1, 16 * 1024 * 1024), { default: 1_048_576, env: 'MESSAGES_MAX_BYTES', description: 'largest message value accepted, in UTF-8 bytes' }),
+    maxKeyBytes: setting(int(1, 1024 * 1024), { default: 4096, env: 'MESSAGES_MAX_KEY_BYTES', description: 'largest message key accepted, in UTF-8 bytes (keys are identifiers, not payload)' }),
+  },
+  rateLimit: {
+    max: setting(int(0, 1_000_000), { default: 120, env: 'RATE_LIMIT_MAX', description: 'POST requests one client address may make per window; more get 429 with `Retry-After`; 0 = no limit. `/healthz`, `/readyz`, `/metrics` are never limited' }),
+    windowMs: setting(int(1000, 3_600_000), { default: 60_000, env: 'RATE_LIMIT_WINDOW_MS', description: 'length of the rate-limit window in ms' }),
+  },
+  embedded: {
+    host: setting(nonEmpty(), { default: '127.0.0.1', env: 'EMBEDDED_HOST', description: 'embedded broker bind address' }),
+    port: setting(int(0, 65535), { default: 9092, env: 'EMBEDDED_PORT', flag: 'embedded-port', description: 'embedded broker port (instances sharing it hand the broker over; 0 = a private broker, no hand-over)' }),
+    dataDir: setting(nonEmpty(), { default: './data/kafka', env: 'EMBEDDED_DATA_DIR', flag: 'data-dir', description: 'embedded broker data directory (shared by the instances that hand the broker over)' }),
+    partitions: setting(int(1, 1000), { default: 3, env: 'EMBEDDED_PARTITIONS', description: 'partitions of auto-created topics' }),
+    thread: setting(z.enum(['worker', 'inline'], { error: 'must be worker or inline' }), { default: 'worker', env: 'EMBEDDED_THREAD', description: "`worker` (the hosted broker runs on its own thread, so HTTP, the consumer and the broker use both cores) or `inline` (on the web app's event loop)" }),
+  },
+  instance: {
+    id: setting(text().trim(), { default: '', shownDefault: 'host:port the app listens on', env: 'INSTANCE_ID', flag: 'instance-id', description: 'name of this app instance' }),
+  },
+  failure: {
+    mode: setting(oneOf(FAILURE_MODES), { default: 'none', env: 'FAILURE_MODE', flag: 'failure-mode', description: 'failure switch: `none`, `no-commit-crash` (exit before committing) or `stall` (block the handler past the session timeout)' }),
+    afterMessages: setting(int(1, 1_000_000), { default: 5, env: 'FAILURE_AFTER_MESSAGES', flag: 'failure-after', description: 'the switch acts on the Nth message handled after it was armed' }),
+    stallMs: setting(int(1, 3_600_000).optional(), { shownDefault: `sessionTimeoutMs + ${STALL_MARGIN_MS}`, env: 'FAILURE_STALL_MS', description: 'how long `stall` blocks the handler' }),
+  },
+  log: {
+    level: setting(oneOf(LOG_LEVELS), { default: 'info', env: 'LOG_LEVEL', flag: 'log-level', description: 'fatal, error, warn, info, debug, trace or silent' }),
+    format: setting(oneOf(LOG_FORMATS), { default: 'auto', env: 'LOG_FORMAT', flag: 'log-format', description: '`auto` (readable lines when stdout is a terminal, JSON lines otherwise), `json` or `pretty`' }),
+  },
+  secrets: {
+    session: setting(secretSchema(), { env: 'SESSION_SECRET', envOnly: true, secret: true, shownDefault: 'random per process, with a warning', description: 'cookie signing secret (16+ characters); set it when running several instances' }),
+    csrf: setting(secretSchema(), { env: 'CSRF_SECRET', envOnly: true, secret: true, shownDefault: 'random per process, with a warning', description: 'CSRF token secret (16+ characters); set it when running several instances' }),
+  },
+  nodeEnv: setting(text(), { default: 'production', env: 'NODE_ENV', envOnly: true, description: '`development` shows stack traces on the 500 page' }),
+} as const;
+
+type Tree = { readonly [key: string]: Setting | Tree };
+
+function isSetting(node: Setting | Tree): node is Setting {
+  return node.schema instanceof z.ZodType;
+}
+
+export interface SettingField extends Setting {
+  /** Dotted path in the config object and in config/default.json: `http.port`. */
+  readonly path: string;
+}
+
+function collectFields(tree: Tree, prefix: string, out: SettingField[]): SettingField[] {
+  for (const [key, node] of Object.entries(tree)) {
+    const p = prefix ? `${prefix}.${key}` : key;
+    if (isSetting(node)) out.push({ ...node, path: p });
+    else collectFields(node, p, out);
+  }
+  return out;
+}
+
+/** Every setting, flattened, in table order; the env/flag lookups, `--help` and README use it. */
+export const CONFIG_FIELDS: readonly SettingField[] = collectFields(SETTINGS, '', []);
+
+type ShapeOf<T> = {
+  -readonly [K in keyof T]: T[K] extends { schema: infer S extends z.ZodType } ? S : z.ZodObject<ShapeOf<T[K]>, z.core.$strict>;
+};
+
+function objectSchema<T extends Tree>(tree: T): z.ZodObject<ShapeOf<T>, z.core.$strict> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, node] of Object.entries(tree)) shape[key] = isSetting(node) ? node.schema : objectSchema(node);
+  return z.strictObject(shape) as unknown as z.ZodObject<ShapeOf<T>, z.core.$strict>;
+}
+
+/** Keys that config/default.json may hold: defaulted settings that are not environment-only. */
+type FileKeys<T> = {
+  [K in keyof T]: T[K] extends { schema: z.ZodType }
+    ? T[K] extends { envOnly: true } ? never : T[K] extends { default: unknown } ? K : never
+    : [FileKeys<T[K]>] extends [never] ? never : K;
+}[keyof T];
+
+type FileDefaults<T> = { [K in FileKeys<T>]: T[K] extends { default: infer D } ? D : FileDefaults<T[K]> };
+
+function fileDefaults(tree: Tree): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, node] of Object.entries(tree)) {
+    if (isSetting(node)) {
+      if (!node.envOnly && node.default !== undefined) out[key] = node.default;
+    } else {
+      const sub = fileDefaults(node);
+      if (Object.keys(sub).length > 0) out[key] = sub;
     }
-    securityIssues(c.kafka, c.kafka.brokers === 'embedded', ctx);
+  }
+  return out;
+}
+
+/** What config/default.json ships (a test keeps the file equal to this). */
+export const DEFAULTS = fileDefaults(SETTINGS) as FileDefaults<typeof SETTINGS>;
+
+const schema = objectSchema(SETTINGS).superRefine((c, ctx) => {
+  if (c.kafka.heartbeatIntervalMs >= c.kafka.sessionTimeoutMs) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['kafka', 'heartbeatIntervalMs'],
+      message: `must be lower than kafka.sessionTimeoutMs (${c.kafka.sessionTimeoutMs})`,
+    });
+  }
+  securityIssues(c.kafka, c.kafka.brokers === 'embedded', ctx);
+});
+
+/** README's settings table, rendered from SETTINGS (test/unit/app/settings-docs.test.ts keeps README equal to it). */
+export function settingsTableMarkdown(): string {
+  const rows = CONFIG_FIELDS.map((f) => {
+    const flag = f.envOnly ? '(env only)' : f.flag ? `--${f.flag}` : '';
+    const shown = f.shownDefault ?? (f.default === undefined ? '' : String(f.default));
+    return `| ${f.path} | ${f.env ?? ''} | ${flag} | ${shown} | ${f.description} |`;
   });
+  return ['| key | env var | flag | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
 
 /** Cross-field rules for SASL/TLS; each issue sits on the variable the operator has to change. */
 function securityIssues(k: SecuritySettings, embedded: boolean, ctx: z.RefinementCtx): void {
@@ -356,16 +372,13 @@ function fileLayer(text: string | null, problems: string[]): Layer {
 
 function envLayer(vars: Readonly<Record<string, string | undefined>>, kind: 'env' | 'dotenv'): Layer {
   const layer: Layer = new Map();
-  const fields: Array<{ path: string; env?: string }> = [...CONFIG_FIELDS, ...SECRET_FIELDS];
-  for (const f of fields) {
+  for (const f of CONFIG_FIELDS) {
     if (!f.env) continue;
     const raw = vars[f.env];
     // `PORT=` in a .env file means "not set" for operators, not "the empty port".
     if (raw === undefined || raw === '') continue;
     layer.set(f.path, { value: raw, origin: { kind, name: f.env, label: LABELS[kind] } });
   }
-  const nodeEnv = vars.NODE_ENV;
-  if (nodeEnv) layer.set('nodeEnv', { value: nodeEnv, origin: { kind, name: 'NODE_ENV', label: LABELS[kind] } });
   return layer;
 }
 
@@ -445,11 +458,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
   const dotenvText = opts.files?.dotenv !== undefined ? opts.files.dotenv : readOptional(path.join(cwd, '.env'));
 
   const defaults: Layer = new Map();
-  const defaultLeaves: Array<[string, unknown]> = [];
-  flatten(DEFAULTS, '', defaultLeaves);
-  flatten(ENV_ONLY_DEFAULTS, '', defaultLeaves);
-  for (const [p, value] of defaultLeaves) defaults.set(p, { value, origin: { kind: 'default', name: p, label: LABELS.default } });
-  defaults.set('nodeEnv', { value: 'production', origin: { kind: 'default', name: 'NODE_ENV', label: LABELS.default } });
+  for (const f of CONFIG_FIELDS) {
+    if (f.default !== undefined) defaults.set(f.path, { value: f.default, origin: { kind: 'default', name: f.path, label: LABELS.default } });
+  }
 
   const layers = [
     defaults,

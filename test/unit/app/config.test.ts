@@ -231,6 +231,6 @@ test('environment-only settings have no flag', () => {
   for (const f of CONFIG_FIELDS.filter((x) => x.envOnly)) assert.equal(f.flag, undefined, f.path);
   assert.deepEqual(
     CONFIG_FIELDS.filter((x) => x.envOnly).map((x) => x.env),
-    ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SSL', 'KAFKA_SSL_CA_FILE', 'KAFKA_SSL_REJECT_UNAUTHORIZED'],
+    ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SSL', 'KAFKA_SSL_CA_FILE', 'KAFKA_SSL_REJECT_UNAUTHORIZED', 'SESSION_SECRET', 'CSRF_SECRET', 'NODE_ENV'],
   );
 });

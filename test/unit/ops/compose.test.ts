@@ -34,8 +34,7 @@ interface Service {
 }
 
 const CONFIG_ENV = new Set(CONFIG_FIELDS.map((f) => f.env).filter((e): e is string => Boolean(e)));
-/** Read by src/config.ts from the environment only (not part of CONFIG_FIELDS). */
-const SECRET_ENV = ['SESSION_SECRET', 'CSRF_SECRET'];
+const SECRET_ENV = CONFIG_FIELDS.filter((f) => f.secret).map((f) => f.env!);
 
 /** `${NAME:-default}` as compose resolves it when NAME is unset on the host. */
 function resolveDefaults(value: string): string {
@@ -130,6 +129,7 @@ test('compose: the app instances share one group, publish their own PORT and wai
     assert.equal(env.INSTANCE_ID, `localhost:${hostPort}`);
     published.push(hostPort!);
     assert.equal(s.depends_on?.kafka?.condition, 'service_healthy');
+    assert.deepEqual(SECRET_ENV, ['SESSION_SECRET', 'CSRF_SECRET']);
     for (const secret of SECRET_ENV) {
       assert.match(String(env[secret]), new RegExp(`^\\$\\{${secret}:-[^}]{16,}\\}$`), `${secret} comes from the host, with a placeholder`);
     }
