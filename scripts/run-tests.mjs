@@ -7,7 +7,7 @@
 // Only tsx's compile cache (tsx-<uid>, made by the loader, not by a test) is expected there.
 // Chromium and the Python clients write their temporary files under TMPDIR too, and clean up
 // after themselves; Java ignores TMPDIR (java.io.tmpdir is /tmp).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -72,10 +72,13 @@ const runTmp = mkdtempSync(join(tmpdir(), 'kwd-test-run-'));
 // Outside runTmp, so that it is not taken for a test's leftover.
 const auditDir = mkdtempSync(join(tmpdir(), 'kwd-test-audit-'));
 const auditFile = join(auditDir, 'tests.jsonl');
+// Made up front: a run whose files all exit before reporting anything must still be audited.
+writeFileSync(auditFile, '');
 const reporterArgs = [
   '--test-reporter-destination=stdout',
   `--test-reporter=${join(dirname(fileURLToPath(import.meta.url)), 'lib', 'test-audit-reporter.mjs')}`,
-  `--test-reporter-destination=${auditFile}`,
+  // It writes to KWD_TEST_AUDIT_FILE itself and yields nothing here.
+  '--test-reporter-destination=stderr',
 ];
 let leftovers = [];
 let unreported = [];
@@ -83,12 +86,11 @@ let status;
 try {
   const result = spawnSync(process.execPath, [...testRunnerArgs(), ...reporterArgs, ...passThrough, ...files], {
     stdio: 'inherit',
-    env: { ...process.env, TMPDIR: runTmp },
+    env: { ...process.env, TMPDIR: runTmp, KWD_TEST_AUDIT_FILE: auditFile },
   });
   status = result.status ?? 1;
   leftovers = readdirSync(runTmp).filter((name) => !EXPECTED_TMP_ENTRIES.some((re) => re.test(name)));
-  // No audit file means the runner itself died, which its status already says.
-  if (existsSync(auditFile)) unreported = unreportedTests(readFileSync(auditFile, 'utf8').split('\n'), files.map((f) => resolve(f)));
+  unreported = unreportedTests(readFileSync(auditFile, 'utf8').split('\n'), files.map((f) => resolve(f)));
 } finally {
   rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
   rmSync(auditDir, { recursive: true, force: true });

@@ -6,6 +6,8 @@
 export const TEST_RUNNER_FLAGS = [
   // added v19.0.0, so present in every Node 20
   { args: ['--import', 'tsx'], since: '20.0.0' },
+  // Keeps --test-force-exit from dropping a file's last results (see the file's comment).
+  { args: ['--import', new URL('./lib/blocking-test-output.mjs', import.meta.url).href], since: '20.0.0' },
   // added v18.1.0; stable (no longer experimental) in v20.0.0
   { args: ['--test'], since: '20.0.0' },
   // added v19.6.0 / v18.15.0

@@ -1,17 +1,23 @@
+import { appendFileSync } from 'node:fs';
+
 // A second reporter beside `spec`, for scripts/run-tests.mjs: it writes one JSON line per test
-// the runner announced (enqueue) and per test that reported a result (pass or fail).
+// the runner announced (enqueue) and per test that reported a result (pass or fail), to the file
+// named by KWD_TEST_AUDIT_FILE. It appends synchronously rather than yielding to a reporter
+// destination: --test-force-exit ends the runner before a destination stream is flushed.
 //
 // Why: Node 20's runner takes a test file's exit code as that file's verdict. A file that exits
 // with 0 part-way (process.exit(0) in a test or a library, a worker taking the process down with
 // it) is reported as passed, and the tests it never reached simply do not appear in the output.
 // Comparing the announced tests with the reported ones finds them.
 export default async function* auditReporter(source) {
+  const file = process.env.KWD_TEST_AUDIT_FILE;
+  if (!file) throw new Error('test-audit-reporter: KWD_TEST_AUDIT_FILE is not set');
   for await (const event of source) {
     const kind = { 'test:enqueue': 'announced', 'test:pass': 'passed', 'test:fail': 'failed' }[event.type];
     // The file itself is announced as a test named after its path; its verdict is the exit code,
     // which the runner already checks.
     if (!kind || event.data.name === event.data.file) continue;
-    yield `${JSON.stringify({ kind, file: event.data.file ?? '', nesting: event.data.nesting, name: event.data.name })}\n`;
+    appendFileSync(file, `${JSON.stringify({ kind, file: event.data.file ?? '', nesting: event.data.nesting, name: event.data.name })}\n`);
   }
 }
 

@@ -72,3 +72,11 @@ test('a file that exits with status 0 before its tests are done fails the run an
   assert.match(early.output, /exits-early\.ts > (never reached|\(no test reported\))/);
   assert.doesNotMatch(early.output, /exits-early\.ts > runs and passes/);
 });
+
+test("a file's whole report reaches the runner although --test-force-exit ends the file at once", () => {
+  const run = runFixture('long-report.ts');
+  const tail = run.output.slice(-3000).replace(/x{100,}/g, 'x…');
+  assert.equal(run.status, 0, tail);
+  assert.doesNotMatch(run.output, /test files ended before reporting every test/, tail);
+  assert.match(run.output, /ℹ pass 40\b/, tail);
+});
