@@ -33,7 +33,7 @@ export function row(part: string, name: string, value: number, unit: string, opt
   return { part, name, value, unit, digits: opts.digits, target: opts.target, verdict, note: opts.note };
 }
 
-function show(n: number, digits: number | undefined): string {
+export function show(n: number, digits: number | undefined): string {
   if (!Number.isFinite(n)) return 'n/a';
   const d = digits ?? (Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2);
   return n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
