@@ -5,12 +5,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestApp, startTestBroker, waitFor } from '../test/app/harness.js';
+import { startTestApp, startSuiteBroker, waitFor } from '../test/app/harness.js';
 import { launchChromium } from '../test/helpers/chromium.js';
 
 const out = path.resolve('docs/screenshots');
 fs.mkdirSync(out, { recursive: true });
-const broker = await startTestBroker();
+const broker = await startSuiteBroker();
 const app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'screenshot-group', INSTANCE_ID: 'localhost:6001' } });
 const browser = await launchChromium();
 let second: Awaited<ReturnType<typeof startTestApp>> | undefined;

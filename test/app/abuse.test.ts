@@ -10,16 +10,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
 import { HEADER_LIMITS } from '../../src/kafka/producer-service.js';
-import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 import { murmur2Partition } from '../compat/helpers.js';
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 let limited: RunningApp;
 const LIMIT = 5;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_TOPIC: 'abuse-topic', KAFKA_GROUP_ID: 'abuse-group', MESSAGES_MAX_KEY_BYTES: '4096' } });
   limited = await startTestApp(broker.address, {
     env: { KAFKA_TOPIC: 'limited-topic', KAFKA_GROUP_ID: 'limited-group', RATE_LIMIT_MAX: String(LIMIT), RATE_LIMIT_WINDOW_MS: '600000' },

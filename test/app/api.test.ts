@@ -2,16 +2,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 import { suiteName } from '../helpers/suite-kafka.js';
 
 const GROUP = suiteName('api-group');
 const TOPIC = suiteName('api-topic');
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP, KAFKA_TOPIC: TOPIC } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200);
 });

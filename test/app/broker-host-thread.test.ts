@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { readDataDirLock } from '../../src/broker/index.js';
 import { BrokerHost } from '../../src/kafka/broker-host.js';
 import { probeKafka } from '../../src/kafka/probe.js';
-import { makeTempDir, removeDir } from '../helpers/broker.js';
+import { tempDir, removeDir } from '../helpers/broker.js';
 
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -37,7 +37,7 @@ function bindable(port: number): Promise<boolean> {
 
 for (const thread of ['worker', 'inline'] as const) {
   test(`${thread}: hosts a broker that answers, locked by this pid, with stats, log lines and a rewritable owner; stop frees directory and address`, async () => {
-    const dir = makeTempDir('host-thread-');
+    const dir = tempDir('host-thread-');
     const { logger, lines } = capturingLogger();
     const host = new BrokerHost({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), partitions: 2, maxValueBytes: 1024, owner: 'first', logger, thread });
     try {
@@ -72,7 +72,7 @@ for (const thread of ['worker', 'inline'] as const) {
   });
 
   test(`${thread}: a second host loses the race for a taken address or a held directory, and says which`, async () => {
-    const dir = makeTempDir('host-thread-');
+    const dir = tempDir('host-thread-');
     const { logger } = capturingLogger();
     const opts = { host: '127.0.0.1', partitions: 1, maxValueBytes: 1024, owner: 'x', logger, thread };
     const first = new BrokerHost({ ...opts, port: 0, dataDir: join(dir, 'a') });

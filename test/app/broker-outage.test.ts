@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
-import { Client, consumeValues, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { Client, consumeValues, startTestApp, startSuiteBroker, unescapeHtml, waitFor, type SuiteBroker } from './harness.js';
 
 /**
  * A broker and an app consuming `<name>-topic` in `<name>-group`, both this test's own: an
@@ -10,7 +10,7 @@ import { Client, consumeValues, startTestApp, startTestBroker, unescapeHtml, wai
  * The broker comes back on the same port and data directory, as a restarted Kafka would.
  */
 async function outageSetup(t: TestContext, name: string) {
-  let broker: TestBroker | undefined = await startTestBroker();
+  let broker: SuiteBroker | undefined = await startSuiteBroker();
   const { dataDir, port } = broker;
   const app: RunningApp = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: `${name}-group`, KAFKA_TOPIC: `${name}-topic` } });
   t.after(async () => {
@@ -26,7 +26,7 @@ async function outageSetup(t: TestContext, name: string) {
       broker = undefined;
     },
     async startBroker() {
-      broker = await startTestBroker({ port, dataDir });
+      broker = await startSuiteBroker({ port, dataDir });
     },
   };
 }

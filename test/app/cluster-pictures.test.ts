@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import type { Admin } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { testKafka } from '../helpers/kafka.js';
-import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, unescapeHtml, waitFor, type SuiteBroker } from './harness.js';
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let a: RunningApp;
 let b: RunningApp | undefined;
 let admin: Admin;
@@ -23,7 +23,7 @@ const A_ID = 'inst-a <b>"x"</b>';
 const B_ID = 'inst-b';
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   admin = testKafka([broker.address]).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }], waitForLeaders: true });

@@ -10,7 +10,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { pino } from 'pino';
 import type { RunningApp } from '../../src/main.js';
 import { createKafkaGateway, GroupNotEmptyError } from '../../src/kafka/gateway/index.js';
-import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, unescapeHtml, waitFor, type SuiteBroker } from './harness.js';
 import { createTopicsAndWait, suiteName } from '../helpers/suite-kafka.js';
 
 const FORM_TOPIC = suiteName('made-by-form');
@@ -18,7 +18,7 @@ const ORPHAN = suiteName('orphan-group');
 const SWITCHED = suiteName('switched-group');
 const GUARDED = suiteName('guarded-group');
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let admin: Admin;
 
 type Sent = Array<{ value: string; partition: number; offset: string }>;
@@ -72,7 +72,7 @@ function groupCard(html: string, groupId: string): string {
 }
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   admin = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
 });

@@ -9,18 +9,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import kafkajs from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 import { KCAT, PYTHON, assertOk, run } from '../compat/helpers.js';
 
 const TOPIC = 'codec-topic';
 const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
 const PER_RUN = 12;
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_TOPIC: TOPIC, KAFKA_GROUP_ID: 'codec-group', MESSAGES_CAPACITY: '1000' } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
 });

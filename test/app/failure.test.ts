@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { CRASH_LOG_MESSAGE } from '../../src/kafka/failure-switch.js';
-import { Client, startTestApp, startTestBroker, tempDir, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, tempDir, unescapeHtml, waitFor, type SuiteBroker } from './harness.js';
 import { createTopicsAndWait, onApacheKafka, suiteName } from '../helpers/suite-kafka.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.ts');
@@ -25,14 +25,14 @@ const FAST = { KAFKA_SESSION_TIMEOUT_MS: String(SESSION_MS), KAFKA_HEARTBEAT_INT
 /** Outlasts the takeover (session timeout, a rebalance, B's fetch) with room to spare on a loaded machine. */
 const STALL_MS = SESSION_MS + 6000;
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let admin: Admin;
 let producer: Producer;
 const running: RunningApp[] = [];
 const dirs: string[] = [];
 
 before(async () => {
-  broker = await startTestBroker(onApacheKafka ? {} : { minSessionTimeoutMs: 1000 });
+  broker = await startSuiteBroker(onApacheKafka ? {} : { minSessionTimeoutMs: 1000 });
   const kafka = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING });
   admin = kafka.admin();
   await admin.connect();

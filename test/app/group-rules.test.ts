@@ -14,14 +14,14 @@ import fs from 'node:fs';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { createTopicsAndWait, onApacheKafka, suiteName } from '../helpers/suite-kafka.js';
-import { startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let admin: Admin;
 let app: RunningApp | undefined;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   admin = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
 });

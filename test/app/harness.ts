@@ -1,21 +1,19 @@
 /**
- * Shared plumbing for the app integration tests: a real embedded broker on port 0 with a temp
- * dir, the real app stack (startApp) on port 0, and a tiny cookie-keeping HTTP client.
+ * Shared plumbing for the app integration tests: the suite's Kafka (the embedded broker on port 0
+ * with a temp dir, or the run's Apache Kafka), the real app stack (startApp) on port 0, and a tiny
+ * cookie-keeping HTTP client. waitFor and tempDir are the shared ones from test/helpers.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startBroker } from '../../src/broker/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startApp, type RunningApp, type StartOptions } from '../../src/main.js';
+import { startTestBroker } from '../helpers/broker.js';
 import { onApacheKafka, startSuiteKafka } from '../helpers/suite-kafka.js';
+import { tempDir } from '../helpers/temp.js';
+export { tempDir } from '../helpers/temp.js';
+export { waitFor } from '../helpers/wait.js';
 
 const LOG_LEVEL = (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent';
-
-export function tempDir(prefix = 'kwd-app-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 // Working directories of apps not stopped by their test (a failed assertion) go when the process does.
 const appDirs = new Set<string>();
@@ -23,14 +21,15 @@ process.on('exit', () => {
   for (const dir of appDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-export interface TestBroker {
+/** The suite's Kafka as the app tests see it; close() leaves dataDir, so a test can restart on it. */
+export interface SuiteBroker {
   port: number;
   address: string;
   dataDir: string;
   close(): Promise<void>;
 }
 
-export async function startTestBroker(opts: { dataDir?: string; port?: number; minSessionTimeoutMs?: number } = {}): Promise<TestBroker> {
+export async function startSuiteBroker(opts: { dataDir?: string; port?: number; minSessionTimeoutMs?: number } = {}): Promise<SuiteBroker> {
   // TEST_KAFKA=apache: the run's Apache Kafka (test/helpers/suite-kafka.ts). A test that needs
   // the embedded broker's knobs (its data dir, a fixed port, a shorter minimum session) fails
   // loudly there instead of quietly running on the embedded broker.
@@ -40,12 +39,12 @@ export async function startTestBroker(opts: { dataDir?: string; port?: number; m
     const kafka = await startSuiteKafka();
     return { port: Number(kafka.address.split(':')[1]), address: kafka.bootstrap, dataDir: kafka.dataDir, close: () => kafka.close() };
   }
-  const dataDir = opts.dataDir ?? tempDir('kwd-broker-');
-  const broker = await startBroker({
+  // The data dir is passed in, so the helper leaves it to the test (which may restart on it).
+  const { broker, dataDir } = await startTestBroker({
     host: '127.0.0.1',
-    port: opts.port ?? 0,
-    dataDir,
+    dataDir: opts.dataDir ?? tempDir('kwd-broker-'),
     logger: createLogger(LOG_LEVEL),
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: opts.minSessionTimeoutMs } : {}),
   });
   return { port: broker.port, address: broker.address, dataDir, close: () => broker.close() };
@@ -81,21 +80,6 @@ export async function startTestApp(
   const stop = app.stop;
   app.stop = () => stop().finally(removeCwd);
   return app;
-}
-
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000): Promise<Exclude<T, undefined | false>> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as Exclude<T, undefined | false>;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
 export interface Reply {

@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 import { createTopicsAndWait, suiteName } from '../helpers/suite-kafka.js';
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
 });
 
 after(async () => {

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
 import { readTopic, testKafka } from '../helpers/kafka.js';
-import { Client, consumeValues, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { Client, consumeValues, startTestApp, startSuiteBroker, unescapeHtml, waitFor, type SuiteBroker } from './harness.js';
 import { suiteName } from '../helpers/suite-kafka.js';
 
 const GROUP = suiteName('pages-group');
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP } });
   await waitFor('consumer running', () => app.consumer.status().state === 'running');
 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, unescapeHtml, waitFor, type SuiteBroker } from './harness.js';
 import { RawConnection, compressedBatch, produceRequest, readProduceError } from '../helpers/raw-client.js';
 import { murmur2Partition } from '../compat/helpers.js';
 import { createLogger } from '../../src/logger.js';
@@ -20,11 +20,11 @@ import { MessageStore } from '../../src/messages/store.js';
 
 const TOPIC = 'poison-topic';
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_TOPIC: TOPIC, KAFKA_GROUP_ID: 'poison-group', MESSAGES_CAPACITY: '500' } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
 });

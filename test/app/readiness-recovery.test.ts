@@ -18,18 +18,18 @@ import { probeAny } from '../../src/kafka/probe.js';
 import { ProducerService } from '../../src/kafka/producer-service.js';
 import { ConsumerWorker } from '../../src/kafka/consumer-worker.js';
 import { MessageStore } from '../../src/messages/store.js';
-import { startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 
 const LONG_BACKOFF = { initialMs: 600_000, maxMs: 600_000 };
 
-let broker: TestBroker | undefined;
+let broker: SuiteBroker | undefined;
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
 
 test('producer and consumer reconnect as soon as the broker answers again, not after their backoff', async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   const { port, dataDir } = broker;
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
   const lines: Array<{ level: number; msg: string; component?: string }> = [];
@@ -71,7 +71,7 @@ test('producer and consumer reconnect as soon as the broker answers again, not a
   );
   assert.ok(consumer.status().nextRetryAt!.getTime() - Date.now() > 60_000, 'the consumer would wait minutes by its backoff');
 
-  broker = await startTestBroker({ port, dataDir });
+  broker = await startSuiteBroker({ port, dataDir });
   cleanups.push(() => broker?.close() ?? Promise.resolve());
   await waitFor('both back', () => producer.status().state === 'connected' && consumer.status().state === 'running', 60_000);
   const sent = await producer.send({ topic: 'recovery-topic', key: 'k', value: 'after the outage' });

@@ -3,17 +3,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 import { suiteName } from '../helpers/suite-kafka.js';
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 const TOPIC = suiteName('replay-topic');
 const GROUP_A = suiteName('replay-a');
 const GROUP_B = suiteName('replay-b');
 const COUNT = 12;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
 });
 
 after(async () => {

@@ -5,18 +5,18 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 import { suiteName } from '../helpers/suite-kafka.js';
 
 const GROUP = suiteName('stream-group');
 const TOPIC = suiteName('stream-topic');
 const REPLAY_GROUP = suiteName('stream-replay');
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, {
     env: { KAFKA_GROUP_ID: GROUP, KAFKA_TOPIC: TOPIC },
     start: { streams: { heartbeatMs: 300, maxClients: 2 } },

@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { RunningApp } from '../../src/main.js';
 import { testKafka } from '../helpers/kafka.js';
-import { Client, startTestApp, startTestBroker, unescapeHtml, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, unescapeHtml, waitFor, type SuiteBroker } from './harness.js';
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 let kafka: Kafka;
 let admin: Admin;
@@ -42,7 +42,7 @@ interface Page {
 const sent: Array<{ partition: number; offset: string; value: string }> = [];
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'browse-group', KAFKA_TOPIC: 'browse-consumed' } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
   kafka = testKafka([broker.address]);

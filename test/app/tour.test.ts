@@ -7,16 +7,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from './harness.js';
+import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 let second: RunningApp | undefined;
 
 const env = { KAFKA_TOPIC: 'tour-topic', KAFKA_GROUP_ID: 'tour-group', KAFKA_SESSION_TIMEOUT_MS: '30000', KAFKA_HEARTBEAT_INTERVAL_MS: '500' };
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, { env: { ...env, INSTANCE_ID: 'tour-a' } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
 });

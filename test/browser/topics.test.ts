@@ -9,19 +9,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from '../app/harness.js';
+import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from '../app/harness.js';
 import { launchChromium } from '../helpers/chromium.js';
 
 const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'screenshots');
 const TOPIC = 'tour-topic';
 
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 let browser: Browser;
 
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'browser-topics', KAFKA_TOPIC: TOPIC, INSTANCE_ID: 'browser-instance' } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
   browser = await launchChromium();

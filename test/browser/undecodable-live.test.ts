@@ -8,17 +8,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { type Browser } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startTestBroker, waitFor, type TestBroker } from '../app/harness.js';
+import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from '../app/harness.js';
 import { RawConnection, compressedBatch, produceRequest, readProduceError } from '../helpers/raw-client.js';
 import { launchChromium } from '../helpers/chromium.js';
 
 const TOPIC = 'undecodable-live';
-let broker: TestBroker;
+let broker: SuiteBroker;
 let app: RunningApp;
 let browser: Browser;
 
 before(async () => {
-  broker = await startTestBroker();
+  broker = await startSuiteBroker();
   app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'undecodable-live-group', KAFKA_TOPIC: TOPIC } });
   await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
   browser = await launchChromium();

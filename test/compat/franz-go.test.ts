@@ -5,17 +5,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeDir, tempDir } from '../helpers/temp.js';
 import { COMPAT_DIR, describeRun, run, startCompatBroker, uniqueName, type CompatBroker, type RunResult } from './helpers.js';
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 const PER_CODEC = 3;
 
 let binary: Promise<string> | undefined;
-const buildDir = mkdtempSync(join(tmpdir(), 'compat-go-'));
-process.once('exit', () => rmSync(buildDir, { recursive: true, force: true }));
+const buildDir = tempDir('compat-go-');
+process.once('exit', () => removeDir(buildDir));
 
 /** Builds the client once per test process (go.sum pins every module). */
 function franz(): Promise<string> {

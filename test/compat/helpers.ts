@@ -6,13 +6,13 @@
  * Set LOG_LEVEL=debug to see the broker's protocol log on stderr while a test runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Partitioners } from 'kafkajs';
-import { startBroker, type RunningBroker } from '../../src/broker/index.js';
+import type { RunningBroker } from '../../src/broker/index.js';
+import { startTestBroker } from '../helpers/broker.js';
 
 export const COMPAT_DIR = dirname(fileURLToPath(import.meta.url));
 export const PYTHON_DIR = join(COMPAT_DIR, 'python');
@@ -34,18 +34,12 @@ export interface CompatBroker {
 }
 
 export async function startCompatBroker(): Promise<CompatBroker> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'compat-broker-'));
   const level = process.env.LOG_LEVEL;
-  const logger = level ? pino({ name: 'broker', level }, pino.destination(2)) : pino({ level: 'silent' });
-  const broker = await startBroker({ port: 0, dataDir, logger, defaultPartitions: PARTITIONS });
-  return {
-    broker,
-    address: broker.address,
-    async close() {
-      await broker.close();
-      rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
-    },
-  };
+  const { broker, cleanup } = await startTestBroker({
+    defaultPartitions: PARTITIONS,
+    ...(level ? { logger: pino({ name: 'broker', level }, pino.destination(2)) } : {}),
+  });
+  return { broker, address: broker.address, close: cleanup };
 }
 
 export interface RunResult {

@@ -4,10 +4,9 @@
  * resolved here with Maven when missing, and test/compat/java/CompatClient.java compiled with javac
  * into a temporary directory once per test process.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureKafkaJars } from '../../scripts/lib/apache-kafka.js';
+import { removeDir, tempDir } from '../helpers/temp.js';
 import { COMPAT_DIR, assertOk, run, type RunResult } from './helpers.js';
 
 /** The oldest Kafka line the project supports and the newest 4.x it is tested with. */
@@ -17,7 +16,7 @@ export const KAFKA_VERSION = JAVA_CLIENT_VERSIONS[0];
 const compiled = new Map<string, Promise<string>>();
 const made: string[] = [];
 process.once('exit', () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made) removeDir(dir);
 });
 
 /** Compiles CompatClient once per client version; resolves to the class path to run it with. */
@@ -26,7 +25,7 @@ export function javaClassPath(version: string = KAFKA_VERSION): Promise<string> 
   if (p) return p;
   p = (async () => {
     const libs = ensureKafkaJars(version);
-    const out = mkdtempSync(join(tmpdir(), 'compat-java-'));
+    const out = tempDir('compat-java-');
     made.push(out);
     const cp = `${libs}/*`;
     assertOk('javac CompatClient', await run('javac', ['-nowarn', '-cp', cp, '-d', out, join(COMPAT_DIR, 'java', 'CompatClient.java')], { timeoutMs: 180_000 }));

@@ -2,6 +2,8 @@
  * Starting the embedded broker from tests.
  *
  * - startTestBroker(): in this process, port 0, temp data dir, silent logger. Call cleanup().
+ *   The app suites reach it through startSuiteBroker() (test/app/harness.ts), which picks the
+ *   run's Apache Kafka instead under TEST_KAFKA=apache.
  * - spawnBrokerProcess(): the real CLI as a child process (for crash/kill and signal tests);
  *   resolves once the "listening" log line reports the bound port.
  * - spawnCli(): the CLI as a child process without waiting for anything (for --help, bad flags).
@@ -10,24 +12,14 @@
  * assertion never leaves a broker behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { startBroker, type BrokerOptions, type RunningBroker } from '../../src/broker/index.js';
+import { silentLogger, startBroker, type BrokerOptions, type RunningBroker } from '../../src/broker/index.js';
+import { removeDir, tempDir } from './temp.js';
+export { removeDir, tempDir } from './temp.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_PATH = join(REPO_ROOT, 'src', 'broker', 'cli.ts');
-
-/** A fresh empty directory under the OS temp dir. */
-export function makeTempDir(prefix = 'broker-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
-export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-}
 
 export interface TestBroker {
   broker: RunningBroker;
@@ -45,10 +37,10 @@ export interface TestBroker {
  */
 export async function startTestBroker(options: Partial<BrokerOptions> = {}): Promise<TestBroker> {
   const ownDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? makeTempDir();
+  const dataDir = options.dataDir ?? tempDir('broker-test-');
   let broker: RunningBroker;
   try {
-    broker = await startBroker({ logger: pino({ level: 'silent' }), ...options, port: options.port ?? 0, dataDir });
+    broker = await startBroker({ logger: silentLogger, ...options, port: options.port ?? 0, dataDir });
   } catch (err) {
     if (ownDir) removeDir(dataDir);
     throw err;

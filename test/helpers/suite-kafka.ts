@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { Admin, ITopicConfig } from 'kafkajs';
 import fs from 'node:fs';
 import { startApacheKafka, DEFAULT_KAFKA_VERSION, type ApacheKafka } from '../../scripts/lib/apache-kafka.js';
-import { startTestBroker, makeTempDir, removeDir } from './broker.js';
+import { startTestBroker, tempDir, removeDir } from './broker.js';
 
 export type SuiteKafkaKind = 'embedded' | 'apache';
 
@@ -99,7 +99,7 @@ export async function startSuiteKafka(): Promise<SuiteKafka> {
   }
   const bootstrap = await apacheBootstrap();
   const brokers = bootstrap.split(',');
-  const dataDir = makeTempDir('suite-kafka-');
+  const dataDir = tempDir('suite-kafka-');
   const release = async () => removeDir(dataDir);
   return { kind: 'apache', address: brokers[0]!, brokers, bootstrap, dataDir, cleanup: release, close: release };
 }

@@ -15,7 +15,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { startApacheKafka, type ApacheKafka, type KafkaNode } from '../../scripts/lib/apache-kafka.js';
-import { ProcessSet, settledAssignment, sleep, spawnApp, waitFor, type AppProcess } from '../multi/harness.js';
+import { ProcessSet, settledAssignment, spawnApp, waitFor, type AppProcess } from '../multi/harness.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const TOPIC = 'cluster-failover';
 const GROUP = 'cluster-failover-group';

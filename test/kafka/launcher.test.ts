@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ROOT, sharedBrokerSettings } from '../../scripts/lib/apache-kafka.js';
 import { freePort } from '../helpers/ports.js';
-import { makeTempDir, removeDir } from '../helpers/broker.js';
+import { tempDir, removeDir } from '../helpers/broker.js';
 import { isAlive } from '../multi/harness.js';
 
 const CLI = path.join(ROOT, 'scripts', 'kafka.ts');
@@ -81,14 +81,14 @@ function javaPids(dataDir: string): number[] {
 }
 
 test('missing java or mvn: one line naming the Debian package, exit 1, nothing on stdout', () => {
-  const empty = makeTempDir('no-tools-');
+  const empty = tempDir('no-tools-');
   dirs.push(empty);
   const noJava = runCli([], { ...process.env, PATH: empty });
   assert.equal(noJava.code, 1);
   assert.equal(noJava.stdout, '');
   assert.equal(noJava.stderr, 'kafka: java not found on PATH; install a JDK 17: apt-get install openjdk-17-jdk-headless\n');
 
-  const javaOnly = makeTempDir('java-only-');
+  const javaOnly = tempDir('java-only-');
   dirs.push(javaOnly);
   const java = spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).stdout.trim();
   fs.symlinkSync(fs.realpathSync(java), path.join(javaOnly, 'java'));
@@ -106,7 +106,7 @@ test('bad flags are refused before anything starts', () => {
 });
 
 test('--port and --data-dir: one bootstrap line, Kafka answers there, SIGTERM stops it, the next run reuses the data', { timeout: 600_000 }, async () => {
-  const dataDir = makeTempDir('kafka-cli-');
+  const dataDir = tempDir('kafka-cli-');
   dirs.push(dataDir);
   const port = await freePort();
   const first = await startCli(['--port', String(port), '--data-dir', dataDir]);
@@ -152,7 +152,7 @@ test("a broker that cannot start: exit 1 with Kafka's own log tail", { timeout: 
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const port = (blocker.address() as net.AddressInfo).port;
   try {
-    const dataDir = makeTempDir('kafka-cli-fail-');
+    const dataDir = tempDir('kafka-cli-fail-');
     dirs.push(dataDir);
     const r = runCli(['--port', String(port), '--data-dir', dataDir]);
     assert.equal(r.code, 1, r.stderr);

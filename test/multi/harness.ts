@@ -11,7 +11,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 export { freePort } from '../helpers/ports.js';
@@ -21,26 +20,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const MAIN = path.join(ROOT, 'src', 'main.ts');
 export const TSX = import.meta.resolve('tsx');
 
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000, everyMs = 200): Promise<Exclude<T, undefined | false | null>> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false && v !== null) return v as Exclude<T, undefined | false | null>;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { tempDir } from '../helpers/temp.js';
+import { waitFor } from '../helpers/wait.js';
+export { tempDir, waitFor };
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

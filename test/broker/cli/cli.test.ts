@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { LISTENING_MSG, makeTempDir, removeDir, spawnBrokerProcess, spawnCli, type BrokerProcess } from '../../helpers/broker.js';
+import { LISTENING_MSG, tempDir, removeDir, spawnBrokerProcess, spawnCli, type BrokerProcess } from '../../helpers/broker.js';
 import { testKafka } from '../../helpers/kafka.js';
 import { RawConnection, apiVersionsRequest, fetchRequest, readApiVersionsV0 } from '../../helpers/raw-client.js';
 
@@ -66,7 +66,7 @@ for (const flag of ['--help', '-h']) {
 
 for (const bad of ['abc', '70000', '1.5', '-1', '']) {
   test(`--port '${bad}' is refused with a message naming the flag`, async (t) => {
-    const parent = makeTempDir('cli-bad-port-');
+    const parent = tempDir('cli-bad-port-');
     const dataDir = join(parent, 'never-created');
     const proc = spawnCli(['--port', bad, '--data-dir', dataDir]);
     t.after(async () => {
@@ -101,7 +101,7 @@ test('an unknown flag is refused with the usage', async () => {
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal} stops the broker cleanly, even with a client waiting in a long-poll`, async (t) => {
-    const dataDir = makeTempDir('cli-signal-');
+    const dataDir = tempDir('cli-signal-');
     let broker: BrokerProcess | undefined;
     t.after(async () => {
       await broker?.stop('SIGKILL');
@@ -139,7 +139,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 test('binds 127.0.0.1 by default and is reachable there', async (t) => {
-  const dataDir = makeTempDir('cli-bind-');
+  const dataDir = tempDir('cli-bind-');
   let broker: BrokerProcess | undefined;
   t.after(async () => {
     await broker?.stop('SIGKILL');
@@ -155,7 +155,7 @@ test('binds 127.0.0.1 by default and is reachable there', async (t) => {
   // while one bound to every interface serves it. This keeps the test's traffic on loopback.
   const other = '127.0.0.2';
   assert.equal(await tryConnect(other, broker.port), 'ECONNREFUSED', `port ${broker.port} must not be open on ${other}`);
-  const anyDir = makeTempDir('cli-bind-any-');
+  const anyDir = tempDir('cli-bind-any-');
   try {
     const open = await spawnBrokerProcess({ dataDir: anyDir, args: ['--host', '0.0.0.0'] });
     try {

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { defaultMaxOpenFiles } from '../../../src/broker/storage/file-cache.js';
-import { LISTENING_MSG, makeTempDir, removeDir, spawnBrokerProcess, ulimitWrapper, type BrokerProcess } from '../../helpers/broker.js';
+import { LISTENING_MSG, tempDir, removeDir, spawnBrokerProcess, ulimitWrapper, type BrokerProcess } from '../../helpers/broker.js';
 import { readTopic, testKafka } from '../../helpers/kafka.js';
 
 const FD_LIMIT = 256;
@@ -14,7 +14,7 @@ const PARTITIONS = 2000;
 const MAX_PARTITIONS = 2500;
 const TOPIC = 'wide';
 
-const dataDir = makeTempDir('open-files-');
+const dataDir = tempDir('open-files-');
 const running = new Set<BrokerProcess>();
 after(async () => {
   for (const b of running) await b.stop('SIGKILL');

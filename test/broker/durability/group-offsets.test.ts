@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import {
-  makeTempDir,
+  tempDir,
   removeDir,
   spawnBrokerProcess,
   startTestBroker,
@@ -81,7 +81,7 @@ async function consumeSome(kafka: Kafka, groupId: string, count: number, onCount
 }
 
 test('offsets committed just before a SIGKILL are there after the restart, and the group resumes from them', async (t) => {
-  const dataDir = makeTempDir('durability-offsets-');
+  const dataDir = tempDir('durability-offsets-');
   let broker: BrokerProcess | undefined;
   t.after(async () => {
     await broker?.stop('SIGKILL');
@@ -115,7 +115,7 @@ test('offsets committed just before a SIGKILL are there after the restart, and t
 });
 
 test('a torn last line in the offsets journal loses nothing that was committed before it', async (t) => {
-  const dataDir = makeTempDir('durability-offsets-torn-');
+  const dataDir = tempDir('durability-offsets-torn-');
   let tb: TestBroker | undefined;
   t.after(async () => {
     await tb?.cleanup();

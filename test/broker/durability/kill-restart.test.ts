@@ -4,7 +4,7 @@
 // hold a gap-free run of offsets from 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeTempDir, removeDir, spawnBrokerProcess, type BrokerProcess } from '../../helpers/broker.js';
+import { tempDir, removeDir, spawnBrokerProcess, type BrokerProcess } from '../../helpers/broker.js';
 import { readTopic, testKafka } from '../../helpers/kafka.js';
 
 const TOPIC = 'durable-stream';
@@ -28,7 +28,7 @@ function valueOf(n: number): string {
 }
 
 test('acknowledged messages survive repeated SIGKILLs mid-stream and offsets stay contiguous', async (t) => {
-  const dataDir = makeTempDir('durability-kill-');
+  const dataDir = tempDir('durability-kill-');
   let broker: BrokerProcess | undefined;
   t.after(async () => {
     await broker?.stop('SIGKILL');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeRecordBatch } from '../../../src/broker/protocol/record-batch.js';
-import { makeTempDir, removeDir, startTestBroker, type TestBroker } from '../../helpers/broker.js';
+import { tempDir, removeDir, startTestBroker, type TestBroker } from '../../helpers/broker.js';
 import { readTopic, testKafka } from '../../helpers/kafka.js';
 
 const TOPIC = 'torn';
@@ -54,7 +54,7 @@ const tails: { name: string; tail: (nextOffset: number) => Buffer }[] = [
 
 for (const { name, tail } of tails) {
   test(`recovers from a torn tail: ${name}`, async (t) => {
-    const dataDir = makeTempDir('durability-torn-');
+    const dataDir = tempDir('durability-torn-');
     let tb: TestBroker | undefined;
     t.after(async () => {
       await tb?.cleanup(); // leaves dataDir alone: it was passed in

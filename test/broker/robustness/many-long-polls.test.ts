@@ -2,7 +2,7 @@
 // all be woken by one append, and must not make the broker process print leak warnings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeTempDir, removeDir, spawnBrokerProcess, type BrokerProcess } from '../../helpers/broker.js';
+import { tempDir, removeDir, spawnBrokerProcess, type BrokerProcess } from '../../helpers/broker.js';
 import { testKafka } from '../../helpers/kafka.js';
 import { RawConnection, fetchRequest, readFetchV4 } from '../../helpers/raw-client.js';
 
@@ -10,7 +10,7 @@ const PARKED = 25;
 const TOPIC = 'live';
 
 test(`${PARKED} parked fetches are all woken by one append, without warnings`, async (t) => {
-  const dataDir = makeTempDir('long-polls-');
+  const dataDir = tempDir('long-polls-');
   let broker: BrokerProcess | undefined;
   const conns: RawConnection[] = [];
   t.after(async () => {

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeRecordBatch } from '../../../src/broker/protocol/record-batch.js';
 import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
+import { waitFor } from '../../helpers/wait.js';
 import {
   RawConnection,
   fetchRequest,
@@ -36,13 +37,7 @@ after(async () => {
 });
 
 /** Waits until `cond` holds, checking every 20 ms; fails with `what` and the last stats after 60 s. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`${what}; stats: ${JSON.stringify(tb.broker.stats())}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (cond: () => boolean, what: string) => waitFor(() => `${what}; stats: ${JSON.stringify(tb.broker.stats())}`, cond, 60_000, 20);
 
 /** A well-formed Produce v7 whose single batch (about `bytes`) exceeds message.max.bytes. */
 function bigProduce(correlationId: number, bytes: number): Buffer {

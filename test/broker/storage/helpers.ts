@@ -29,13 +29,7 @@ export function memoryLogger(): { logger: Logger; lines: CapturedLog[] } {
   return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
-export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'storage-'));
-}
-
-export function removeDir(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+export { removeDir, tempDir } from '../../helpers/temp.js';
 
 export async function openManager(
   dataDir: string,

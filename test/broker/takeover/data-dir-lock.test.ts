@@ -9,12 +9,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { acquireDataDirLock, DataDirLockedError, parseLockInfo, readDataDirLock } from '../../../src/broker/storage/data-dir-lock.js';
-import { makeTempDir, removeDir } from '../../helpers/broker.js';
+import { tempDir, removeDir } from '../../helpers/broker.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
 const dir = () => {
-  const d = makeTempDir('lock-test-');
+  const d = tempDir('lock-test-');
   dirs.push(d);
   return d;
 };

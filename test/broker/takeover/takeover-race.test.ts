@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Partitioners } from 'kafkajs';
 import pino from 'pino';
 import { DataDirLockedError, readDataDirLock, startBroker } from '../../../src/broker/index.js';
-import { makeTempDir, removeDir, spawnBrokerProcess } from '../../helpers/broker.js';
+import { tempDir, removeDir, spawnBrokerProcess } from '../../helpers/broker.js';
 import { testKafka } from '../../helpers/kafka.js';
 import { freePort } from '../../helpers/ports.js';
 
@@ -76,7 +76,7 @@ function contender(port: number, dataDir: string, name: string): Contender {
 }
 
 test('contenders released together for a dead broker\'s directory: exactly one opens the log, the rest stay out', { timeout: 180_000 }, async () => {
-  const dataDir = makeTempDir('takeover-race-');
+  const dataDir = tempDir('takeover-race-');
   dirs.push(dataDir);
   const port = await freePort();
 
@@ -153,7 +153,7 @@ test('contenders released together for a dead broker\'s directory: exactly one o
 });
 
 test('in one process: two brokers on different addresses cannot share a directory, and a stale lock of this pid is not mistaken for a live one', async () => {
-  const dataDir = makeTempDir('takeover-inproc-');
+  const dataDir = tempDir('takeover-inproc-');
   dirs.push(dataDir);
   const logger = pino({ level: 'silent' });
   const attempts = await Promise.allSettled([0, 1, 2].map(() => startBroker({ port: 0, dataDir, logger })));

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FIELDS, ConfigError, DEFAULTS, loadConfig, type LoadConfigOptions } from '../../../src/config.js';
+import { tempDir } from '../../helpers/temp.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -61,7 +61,7 @@ test('precedence: flags > env > .env > config file > defaults', () => {
 });
 
 test('reads config/default.json and .env from cwd when no contents are given', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+  const dir = tempDir('cfg-');
   try {
     fs.mkdirSync(path.join(dir, 'config'));
     fs.writeFileSync(path.join(dir, 'config', 'default.json'), JSON.stringify({ messages: { capacity: 7 } }));
@@ -213,7 +213,7 @@ test('SASL and TLS: environment only, checked together, refused with the embedde
 });
 
 test('KAFKA_SSL_CA_FILE is resolved against the working directory and must be readable', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-ca-'));
+  const dir = tempDir('cfg-ca-');
   try {
     fs.writeFileSync(path.join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
     const env = { KAFKA_BROKERS: 'k:9093', KAFKA_SSL: 'true', KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' };

@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProducerStateManager } from '../../../src/broker/producers/producer-state.js';
 import { ErrorCode } from '../../../src/broker/protocol/errors.js';
+import { tempDir } from '../../helpers/temp.js';
 
 describe('ProducerStateManager', () => {
   it('hands out ids that stay unique across a reopen', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pid-'));
+    const dir = tempDir('pid-');
     try {
       const a = await ProducerStateManager.open(dir);
       const first = await a.allocate();
@@ -23,7 +23,7 @@ describe('ProducerStateManager', () => {
   });
 
   it('accepts in-order batches, recognises retries and rejects gaps and fenced epochs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pid-'));
+    const dir = tempDir('pid-');
     try {
       const m = await ProducerStateManager.open(dir);
       const first = m.check('t', 0, 7n, 0, 0, 3);
@@ -54,7 +54,7 @@ describe('ProducerStateManager', () => {
   });
 
   it('forgets a batch whose write failed, so the producer is not stuck ahead of the log', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pid-'));
+    const dir = tempDir('pid-');
     try {
       const m = await ProducerStateManager.open(dir);
       const c = m.check('t', 0, 1n, 0, 0, 1);

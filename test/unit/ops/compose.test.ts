@@ -9,12 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_FIELDS, loadConfig } from '../../../src/config.js';
 import { parseDockerfile, type Stage } from './dockerfile.js';
+import { tempDir } from '../../helpers/temp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const composeText = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
@@ -138,7 +138,7 @@ test('compose: the app instances share one group, publish their own PORT and wai
 });
 
 test('compose: every variable set for the app is a setting the app reads, and the result loads', () => {
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'kwd-compose-'));
+  const cwd = tempDir('kwd-compose-');
   try {
     for (const [name, s] of appServices()) {
       const env = stringEnv(s.environment!);
@@ -181,7 +181,7 @@ test('compose: the commented SASL/TLS example names real settings and loads once
   ]);
   for (const n of names) assert.ok(CONFIG_ENV.has(n), `${n} is a setting of the app`);
 
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'kwd-compose-'));
+  const cwd = tempDir('kwd-compose-');
   try {
     const ca = path.join(cwd, 'kafka-ca.pem');
     fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');

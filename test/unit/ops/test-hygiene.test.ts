@@ -127,3 +127,23 @@ test('the broker library loads no logging package: it takes a BrokerLogger; only
   assert.deepEqual(files.filter((f) => f !== BROKER_CLI).flatMap(loads), []);
   assert.ok(loads(BROKER_CLI).length > 0, 'the rule is about the CLI that does use pino; a change there must update it');
 });
+
+/**
+ * One set of test helpers: temp dirs come from test/helpers/temp.ts and condition waits from
+ * test/helpers/wait.ts, so a fix to either (a retry on removal, a better timeout message) reaches
+ * every suite. Fixtures of the runner's own tests make stray dirs on purpose.
+ */
+test('tests make temp dirs and wait for conditions only through the shared helpers', () => {
+  const TEMP = path.join(ROOT, 'test', 'helpers', 'temp.ts');
+  const WAIT = path.join(ROOT, 'test', 'helpers', 'wait.ts');
+  const FIXTURES = path.join(ROOT, 'test', 'unit', 'ops', 'fixtures');
+  const files = tsFiles(path.join(ROOT, 'test')).filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`) && !f.startsWith(FIXTURES));
+  const mkdtemps = (f: string) => findNodes(f, fs.readFileSync(f, 'utf8'), (n) =>
+    ts.isCallExpression(n) && /(^|\.)mkdtemp(Sync)?$/.test(n.expression.getText()));
+  const ownWaits = (f: string) => findNodes(f, fs.readFileSync(f, 'utf8'), (n) =>
+    (ts.isFunctionDeclaration(n) || ts.isVariableDeclaration(n)) && n.name !== undefined && ts.isIdentifier(n.name) && n.name.text === 'waitFor');
+  assert.deepEqual(files.filter((f) => f !== TEMP).flatMap(mkdtemps), []);
+  assert.deepEqual(files.filter((f) => f !== WAIT).flatMap(ownWaits), []);
+  assert.equal(mkdtemps(TEMP).length, 1, 'the rule is about the helper that does call mkdtemp');
+  assert.equal(ownWaits(WAIT).length, 1, 'the rule is about the helper that does define waitFor');
+});
