@@ -1,13 +1,14 @@
 // Fills a server-rendered <template> (a partial rendered with tpl: true) with one row's view
 // model, the same object the server renders that partial with. The markup therefore exists
 // once, in the partial; this file only knows the few directives the partials use:
-//   data-field="x"            the element's text is x
+//   data-field="x-y"          names a cell in rendered and filled rows alike (tests and scripts
+//                             find cells by it); when empty in the template it gets the text xY
 //   data-bind="attr:x ..."    attribute attr is x (true: present and empty; null/false: absent)
 //   <template data-text="x">  replaced by the text x
 //   <template data-if="x !y"> replaced by its filled content when x is there and y is not
 //   <template data-each="x">  replaced by its content filled once per item of the list x
-// Data only ever goes in through textContent and setAttribute, never as HTML, and every
-// directive is removed, so a filled row is the same HTML as a server-rendered one.
+// Data only ever goes in through textContent and setAttribute, never as HTML, and everything but
+// data-field is removed, so a filled row is the same HTML as a server-rendered one.
 (function () {
   'use strict';
 
@@ -18,6 +19,13 @@
   // An empty list counts as absent, so "no headers" reads the same as "no key".
   function present(v) {
     return v !== null && v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+  }
+
+  // Cell names are kebab-case like other attributes, view-model fields camelCase, as in dataset.
+  function camel(name) {
+    return name.replace(/-([a-z])/g, function (whole, c) {
+      return c.toUpperCase();
+    });
   }
 
   function text(v) {
@@ -65,9 +73,8 @@
         else node.setAttribute(attr, v === true ? '' : String(v));
       });
     }
-    if (node.hasAttribute('data-field')) {
-      node.textContent = text(get(scope, node.getAttribute('data-field')));
-      node.removeAttribute('data-field');
+    if (node.hasAttribute('data-field') && !node.firstChild) {
+      node.textContent = text(get(scope, camel(node.getAttribute('data-field'))));
       return;
     }
     fillChildren(node, scope);
