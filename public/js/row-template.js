@@ -7,6 +7,7 @@
 //   <template data-text="x">  replaced by the text x
 //   <template data-if="x !y"> replaced by its filled content when x is there and y is not
 //   <template data-each="x">  replaced by its content filled once per item of the list x
+//   <template data-with="x">  replaced by its content filled with the object x as the scope
 // Data only ever goes in through textContent and setAttribute, never as HTML, and everything but
 // data-field is removed, so a filled row is the same HTML as a server-rendered one.
 (function () {
@@ -49,6 +50,9 @@
         out.appendChild(node.content.cloneNode(true));
         fillChildren(out, scope);
       }
+    } else if (node.hasAttribute('data-with')) {
+      out = node.content.cloneNode(true);
+      fillChildren(out, get(scope, node.getAttribute('data-with')) || {});
     } else if (node.hasAttribute('data-each')) {
       out = document.createDocumentFragment();
       var items = get(scope, node.getAttribute('data-each'));
