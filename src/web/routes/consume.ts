@@ -2,8 +2,6 @@ import { Router } from 'express';
 import type { AppDependencies } from '../types.js';
 import { toMessageRow } from '../message-row.js';
 
-export { PREVIEW_CHARS } from '../message-row.js';
-
 export function consumeRoutes(deps: AppDependencies): Router {
   const router = Router();
   router.get('/consume', (_req, res) => {
