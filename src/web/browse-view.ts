@@ -1,5 +1,6 @@
 import type { RawRecord } from '../kafka/gateway/index.js';
-import { formatBytes, spacedHex, decodeText, type Formatted } from '../messages/record-format.js';
+import { formatBytes, spacedHex, decodeText } from '../messages/record-format.js';
+import type { Translate } from '../i18n/index.js';
 
 /** Page cell budget, as on the Consume page: the API returns values whole. */
 export const BROWSE_PREVIEW_CHARS = 2000;
@@ -43,34 +44,58 @@ export function toApiBrowsed(r: RawRecord): ApiBrowsedMessage {
   };
 }
 
-export interface ViewCell extends Formatted {
-  /** What the page shows: pretty JSON, text, or spaced hex. */
+/**
+ * One key, value or header cell of the topic browser as views/partials/browse-cell.ejs shows it:
+ * what is shown (pretty JSON, text or spaced hex, cut to the cell's budget), the format badge and
+ * the "cut" note, already translated. Raw text: escaping is the template's job.
+ */
+export interface BrowseCell {
+  /** null for a null key, value or header. */
   shown: string | null;
+  /** The badge, for JSON and binary only: plain text needs none. */
+  format: 'json' | 'binary' | null;
+  formatLabel: string | null;
+  note: string | null;
 }
 
+/**
+ * One row of /topics/:name. The page renders these on the server, and the JSON API adds the
+ * same objects with ?rows=1 for the live tail, which fills the row partial's <template> with
+ * them (views/partials/browse-row.ejs); no formatting happens in the browser.
+ */
 export interface BrowseRow {
-  partition: number;
+  partition: string;
   offset: string;
   timestamp: string | null;
-  key: ViewCell;
-  value: ViewCell;
-  headers: Array<{ name: string; value: ViewCell }>;
-  size: number;
+  timestampText: string | null;
+  key: BrowseCell;
+  value: BrowseCell;
+  headers: Array<{ name: string; value: BrowseCell }>;
+  againHref: string;
 }
 
-function cell(buf: Buffer | null, maxChars: number): ViewCell {
+function cell(buf: Buffer | null, maxChars: number, t: Translate): BrowseCell {
   const f = formatBytes(buf, { pretty: true, maxChars });
-  return { ...f, shown: f.text === null ? null : f.format === 'binary' ? spacedHex(f.text) : f.text };
+  const format = f.format === 'json' || f.format === 'binary' ? f.format : null;
+  return {
+    shown: f.text === null ? null : f.format === 'binary' ? spacedHex(f.text) : f.text,
+    format,
+    formatLabel: format && t(`topics.format.${format}`),
+    note: f.truncated ? t('consume.truncated', { bytes: f.bytes }) : null,
+  };
 }
 
-export function toBrowseRow(r: RawRecord): BrowseRow {
+export function toBrowseRow(r: RawRecord, topic: string, t: Translate): BrowseRow {
+  const timestamp = iso(r.timestamp);
+  const offset = r.offset.toString();
   return {
-    partition: r.partition,
-    offset: r.offset.toString(),
-    timestamp: iso(r.timestamp),
-    key: cell(r.key, 500),
-    value: cell(r.value, BROWSE_PREVIEW_CHARS),
-    headers: r.headers.map(([name, v]) => ({ name, value: cell(v, 500) })),
-    size: r.size,
+    partition: String(r.partition),
+    offset,
+    timestamp,
+    timestampText: timestamp && timestamp.replace('T', ' ').replace('Z', ' UTC'),
+    key: cell(r.key, 500, t),
+    value: cell(r.value, BROWSE_PREVIEW_CHARS, t),
+    headers: r.headers.map(([name, v]) => ({ name, value: cell(v, 500, t) })),
+    againHref: `/produce?topic=${encodeURIComponent(topic)}&again=${r.partition}-${offset}`,
   };
 }

@@ -17,7 +17,8 @@ export interface ApiMessage {
   undecodable?: { reason: string; firstOffset: string; lastOffset: string; records: number };
 }
 
-function kafkaTime(ms: string | undefined): string | null {
+/** A Kafka timestamp (ms as a decimal string) as ISO 8601; null when absent or out of range. */
+export function kafkaTime(ms: string | undefined): string | null {
   const n = Number(ms);
   return ms !== undefined && Number.isFinite(n) && n >= 0 && n <= 8.64e15 ? new Date(n).toISOString() : null;
 }

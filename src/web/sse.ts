@@ -1,6 +1,8 @@
 import type { RequestHandler, Response } from 'express';
 import type { MessageStore, StoredMessage } from '../messages/store.js';
+import type { Translate } from '../i18n/index.js';
 import { toApiMessage } from './message-json.js';
+import { toMessageRow } from './message-row.js';
 
 export interface MessageStreamOptions {
   /** Concurrent live streams this instance serves; more get 503 (each holds a socket). */
@@ -17,7 +19,10 @@ export const DEFAULT_SSE_HEARTBEAT_MS = 15_000;
 /**
  * Server-Sent Events for the live Consume page: one `message` event per consumed message (the
  * same JSON as GET /api/messages), a `reset` event when the buffer is emptied by a group switch,
- * and a comment every heartbeat. Listeners are attached per client and removed on disconnect.
+ * and a comment every heartbeat. With `?rows=1` (the Consume page) each message comes instead as
+ * a `row` event: the MessageRow the page itself is rendered from, in the caller's language, so
+ * the page's script only fills its row template. Listeners are attached per client and removed
+ * on disconnect.
  */
 export class MessageStream {
   private readonly clients = new Set<Response>();
@@ -70,7 +75,11 @@ export class MessageStream {
         }
         res.write(chunk);
       };
-      const onMessage = (m: StoredMessage) => send(`event: message\ndata: ${JSON.stringify(toApiMessage(m))}\n\n`);
+      const t: Translate = res.locals.t;
+      const onMessage =
+        req.query.rows === '1'
+          ? (m: StoredMessage) => send(`event: row\ndata: ${JSON.stringify(toMessageRow(m, t))}\n\n`)
+          : (m: StoredMessage) => send(`event: message\ndata: ${JSON.stringify(toApiMessage(m))}\n\n`);
       const onReset = () => send('event: reset\ndata: {}\n\n');
       const heartbeat = setInterval(() => send(': heartbeat\n\n'), this.heartbeatMs);
       this.store.on('message', onMessage);

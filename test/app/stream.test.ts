@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import type { RunningApp } from '../../src/main.js';
 import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from './harness.js';
 import { suiteName } from '../helpers/suite-kafka.js';
+import { toMessageRow } from '../../src/web/message-row.js';
+import { translator } from '../../src/i18n/index.js';
 
 const GROUP = suiteName('stream-group');
 const TOPIC = suiteName('stream-topic');
@@ -40,9 +42,9 @@ interface Sse {
 }
 
 /** Opens the stream like EventSource would and keeps reading in the background. */
-async function open(path = '/api/messages/stream', base = app.url): Promise<Sse> {
+async function open(path = '/api/messages/stream', base = app.url, headers: Record<string, string> = {}): Promise<Sse> {
   const ac = new AbortController();
-  const res = await fetch(`${base}${path}`, { signal: ac.signal, headers: { accept: 'text/event-stream' } });
+  const res = await fetch(`${base}${path}`, { signal: ac.signal, headers: { accept: 'text/event-stream', ...headers } });
   let raw = '';
   if (res.ok && res.body) {
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -106,6 +108,31 @@ test('a newly consumed message arrives as one `message` event with the same JSON
   } finally {
     stream.close();
   }
+});
+
+test('with ?rows=1 each message comes as a `row` event: the view model the Consume page renders, in the caller\'s language', async () => {
+  await waitFor('earlier streams gone', () => app.streams.size === 0);
+  const stream = await open('/api/messages/stream?rows=1');
+  const zh = await open('/api/messages/stream?rows=1', app.url, { 'accept-language': 'zh-TW' });
+  try {
+    await waitFor('connected', () => stream.text().startsWith('retry: 3000\n\n') && zh.text().startsWith('retry: 3000\n\n'));
+    const client = new Client(app.url);
+    // A key past the page's cut, so the row carries a translated note.
+    const key = 'k'.repeat(2100);
+    assert.equal((await client.postJson('/api/messages', { key, value: 'as a <row>', headers: { 'x-h': '<h>' } })).status, 201);
+    const row = (s: Sse) => waitFor('row event', () => s.events().find((e) => e.event === 'row' && JSON.parse(e.data).value === 'as a <row>'));
+    const [en, tw] = [await row(stream), await row(zh)];
+    assert.ok(!stream.events().some((e) => e.event === 'message'), 'rows instead of messages, not beside them');
+    const stored = app.store.newestFirst().find((m) => m.value === 'as a <row>')!;
+    assert.deepEqual(JSON.parse(en.data), toMessageRow(stored, translator('en')));
+    assert.deepEqual(JSON.parse(tw.data), toMessageRow(stored, translator('zh-TW')));
+    assert.notEqual(JSON.parse(en.data).keyNote, JSON.parse(tw.data).keyNote);
+  } finally {
+    stream.close();
+    zh.close();
+  }
+  // Two of the file's two slots: free them for the tests after this one.
+  await waitFor('both streams closed', () => app.streams.size === 0);
 });
 
 test('heartbeat comments keep the stream alive', async () => {

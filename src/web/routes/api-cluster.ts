@@ -1,12 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDependencies } from '../types.js';
 import { AdminError } from '../../kafka/admin-service.js';
+import { toClusterRows } from '../cluster-rows.js';
 import { parseFailure, parseGroup, type Parsed } from '../validation/cluster-rules.js';
 import type { Translate } from '../../i18n/index.js';
 
 /**
- * JSON side of the group view: GET /api/cluster (polled by the page's script, usable by scripts
- * and multi-instance tests) and small JSON controls for this instance's consumer and failure
+ * JSON side of the group view: GET /api/cluster (polled by the page's script with ?rows=1, which
+ * adds the tables' view model; usable by scripts and multi-instance tests) and small JSON controls for this instance's consumer and failure
  * switch. Like /api/messages they accept application/json only, which is what exempts them from
  * CSRF tokens (see middleware/csrf.ts).
  */
@@ -24,11 +25,13 @@ export function apiClusterRoutes(deps: AppDependencies): Router {
     };
   };
 
-  router.get('/cluster', async (_req, res, next) => {
+  router.get('/cluster', async (req, res, next) => {
     try {
       const cluster = await deps.admin.clusterView();
       deps.history?.record(cluster);
-      res.json({ instance: instance(), broker: deps.broker.status(), cluster });
+      // ?rows=1 is the page's poller: the tables as the page renders them, in the caller's language.
+      const rows = req.query.rows === '1' ? { rows: toClusterRows(cluster, deps.instanceId(), res.locals.t) } : {};
+      res.json({ instance: instance(), broker: deps.broker.status(), cluster, ...rows });
     } catch (err) {
       if (!(err instanceof AdminError)) return next(err);
       res.status(503).set('Retry-After', '5').json({ instance: instance(), broker: deps.broker.status(), cluster: null, error: err.message });

@@ -4,10 +4,11 @@ import type { Translate } from '../../i18n/index.js';
 import { BrowseError, encodeCursor } from '../../kafka/topic-browser.js';
 import { topicNameIssue } from '../../messages/topic-name.js';
 import { parseBrowseQuery } from '../validation/browse-rules.js';
-import { toApiBrowsed } from '../browse-view.js';
+import { toApiBrowsed, toBrowseRow } from '../browse-view.js';
 
 /**
- * JSON side of the topic browser: GET /api/topics and GET /api/topics/:name/messages. Reads only:
+ * JSON side of the topic browser: GET /api/topics and GET /api/topics/:name/messages (with
+ * ?rows=1 also the page's row view models, for its live tail). Reads only:
  * no consumer group is joined and nothing is committed (see kafka/topic-browser.ts).
  */
 export function apiTopicRoutes(deps: AppDependencies): Router {
@@ -55,6 +56,8 @@ export function apiTopicRoutes(deps: AppDependencies): Router {
         hasNewer: r.hasNewer,
         truncated: r.truncated,
         bytesRead: r.bytesRead,
+        // The live tail's rows, exactly as the page renders them (in the caller's language).
+        ...(req.query.rows === '1' ? { rows: r.messages.map((m) => toBrowseRow(m, r.topic, t)) } : {}),
       });
     } catch (err) {
       failed(res, err, next);

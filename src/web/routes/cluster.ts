@@ -4,6 +4,7 @@ import { brokerHostText } from '../broker-host-text.js';
 import { AdminError, type ClusterView } from '../../kafka/admin-service.js';
 import { setFlash, type Flash } from '../middleware/flash.js';
 import { picturesFor } from './cluster-pictures.js';
+import { toClusterRows } from '../cluster-rows.js';
 import type { MessageKey, Params, Translate } from '../../i18n/index.js';
 import {
   parseAddPartitions,
@@ -61,6 +62,7 @@ export function clusterRoutes(deps: AppDependencies): Router {
     if (view) deps.history?.record(view);
     res.status(status).render('cluster', {
       view,
+      rows: toClusterRows(view, deps.instanceId(), res.locals.t),
       pictures: await picturesFor(deps, view),
       loadError,
       consumer: deps.consumer.status(),

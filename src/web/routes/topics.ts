@@ -82,7 +82,7 @@ export function topicRoutes(deps: AppDependencies): Router {
         api: `/api/topics/${encodeURIComponent(name)}/messages`,
       };
       if (result.older) links.older = q({ cursor: encodeCursor(result.older) });
-      renderWithTiming(res, 'topic', { ...base, result, rows: result.messages.map(toBrowseRow), links, newerCursor: encodeCursor(result.newer) }, kafkaMs);
+      renderWithTiming(res, 'topic', { ...base, result, rows: result.messages.map((m) => toBrowseRow(m, name, t)), links, newerCursor: encodeCursor(result.newer) }, kafkaMs);
     },
   );
 
