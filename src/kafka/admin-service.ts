@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
-import { classifyKafkaError, GroupNotEmptyError, type AdminHandle, type GroupInfo, type KafkaGateway, type PartitionOffsets } from './gateway/index.js';
-import { TimeoutError, withTimeout } from './timing.js';
+import { GroupNotEmptyError, type AdminHandle, type GroupInfo, type KafkaGateway, type PartitionOffsets } from './gateway/index.js';
+import { ReconnectingClient } from './reconnecting-client.js';
 import { partitionKey } from '../broker/index.js';
 
 export type AdminErrorKind =
@@ -95,22 +95,26 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b);
  * admin client is kept connected and rebuilt after a connection-type failure, like the producer.
  */
 export class AdminService {
-  private handle: AdminHandle | undefined;
-  private connecting: Promise<AdminHandle> | undefined;
-  private stopped = false;
   private readonly log: Logger;
   private readonly timeoutMs: number;
+  private readonly client: ReconnectingClient<AdminHandle>;
 
   constructor(private readonly opts: AdminServiceOptions) {
     this.log = opts.logger.child({ component: 'admin' });
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.client = new ReconnectingClient({
+      create: () => opts.gateway.admin(),
+      timeoutMs: this.timeoutMs,
+      label: 'admin',
+      log: this.log,
+      failedMsg: 'admin operation failed',
+      error: (kind, message, params) => new AdminError(kind, message, params),
+      isOwnError: (err) => err instanceof AdminError,
+    });
   }
 
-  async stop(timeoutMs = 1000): Promise<void> {
-    this.stopped = true;
-    const handle = this.handle;
-    this.handle = undefined;
-    if (handle) await withTimeout(handle.disconnect(), timeoutMs, 'admin disconnect timed out').catch(() => {});
+  stop(timeoutMs = 1000): Promise<void> {
+    return this.client.stop(timeoutMs);
   }
 
   clusterView(): Promise<ClusterView> {
@@ -315,45 +319,8 @@ export class AdminService {
     }
   }
 
-  private async connected(): Promise<AdminHandle> {
-    if (this.handle) return this.handle;
-    this.connecting ??= (async () => {
-      const h = this.opts.gateway.admin();
-      try {
-        await withTimeout(h.connect(), this.timeoutMs, 'admin connect timed out');
-      } catch (err) {
-        void h.disconnect().catch(() => {});
-        throw err;
-      } finally {
-        this.connecting = undefined;
-      }
-      if (this.stopped) {
-        void h.disconnect().catch(() => {});
-        throw new AdminError('unavailable', 'the application is shutting down');
-      }
-      this.handle = h;
-      return h;
-    })();
-    return this.connecting;
-  }
-
-  private async run<T>(what: string, fn: (a: AdminHandle) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
-    if (this.stopped) throw new AdminError('unavailable', 'the application is shutting down');
-    let handle: AdminHandle | undefined;
-    try {
-      handle = await this.connected();
-      return await withTimeout(fn(handle), timeoutMs, `${what}: no answer from Kafka within ${timeoutMs} ms`);
-    } catch (err) {
-      if (err instanceof AdminError) throw err;
-      const c = err instanceof TimeoutError ? { kind: 'unavailable' as const, message: err.message } : classifyKafkaError(err);
-      if (c.kind === 'unavailable' && handle && this.handle === handle) {
-        // A client that lost its broker is rebuilt on the next call rather than repaired.
-        this.handle = undefined;
-        void handle.disconnect().catch(() => {});
-      }
-      this.log.warn({ what, reason: c.message }, 'admin operation failed');
-      throw new AdminError(c.kind === 'unavailable' ? 'unavailable' : 'rejected', c.message, { detail: c.message });
-    }
+  private run<T>(what: string, fn: (a: AdminHandle) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    return this.client.run(what, fn, timeoutMs);
   }
 }
 

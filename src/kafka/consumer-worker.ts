@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { MessageStore, StoredMessage } from '../messages/store.js';
 import { classifyKafkaError, type ConsumedRecord, type ConsumerHandle, type KafkaGateway } from './gateway/index.js';
 import { CommitCoalescer } from './commit-coalescer.js';
+import { RecoveryProbe } from './recovery-probe.js';
 import { backoffDelay, DEFAULT_BACKOFF, withTimeout, type BackoffOptions } from './timing.js';
 
 /** Matches the default partition count of topics the embedded broker creates. */
@@ -97,7 +98,8 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   private generation = 0;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
-  private recoveryTimer: NodeJS.Timeout | undefined;
+  /** Cuts the backoff short once the broker answers again (only with `probe`). */
+  private readonly recovery: RecoveryProbe | undefined;
   private current: ConsumerStatus;
   private log: Logger;
   private groupId: string;
@@ -106,6 +108,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
 
   constructor(private readonly opts: ConsumerWorkerOptions) {
     super();
+    this.recovery = opts.probe ? new RecoveryProbe(opts.probe, opts.recoveryProbeMs) : undefined;
     this.groupId = opts.groupId;
     this.log = this.childLog();
     this.current = {
@@ -136,7 +139,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   async stop(timeoutMs = 3000): Promise<void> {
     if (this.current.state === 'stopped') return;
     this.update({ state: 'stopped', partitions: [], nextRetryAt: undefined });
-    this.stopRecoveryProbe();
+    this.recovery?.stop();
     await this.dropClient(timeoutMs);
   }
 
@@ -218,7 +221,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   private async dropClient(timeoutMs: number): Promise<void> {
     this.generation++;
     clearTimeout(this.retryTimer);
-    this.stopRecoveryProbe();
+    this.recovery?.stop();
     const client = this.client;
     this.client = undefined;
     if (client) {
@@ -238,7 +241,7 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
   }
 
   private async launch(): Promise<void> {
-    this.stopRecoveryProbe();
+    this.recovery?.stop();
     if (this.current.state === 'stopped') return;
     const gen = ++this.generation;
     const groupId = this.groupId;
@@ -371,38 +374,16 @@ export class ConsumerWorker extends EventEmitter<ConsumerEvents> {
     this.retryTimer.unref();
     // Only an unreachable broker is worth probing for: other failures keep their backoff, so a
     // failure that recurs while the broker is up does not restart the consumer every second.
-    if (classified.kind === 'unavailable') this.startRecoveryProbe();
-  }
-
-  private startRecoveryProbe(): void {
-    const probe = this.opts.probe;
-    if (!probe || this.recoveryTimer) return;
-    const gen = this.generation;
-    let probing = false;
-    this.recoveryTimer = setInterval(() => {
-      if (probing) return;
-      if (gen !== this.generation || this.current.state !== 'crashed') return this.stopRecoveryProbe();
-      probing = true;
-      probe()
-        .then(
-          () => {
-            if (gen !== this.generation || this.current.state !== 'crashed') return;
-            clearTimeout(this.retryTimer);
-            this.log.info('broker answers again; restarting the consumer now');
-            void this.launch();
-          },
-          () => {},
-        )
-        .finally(() => {
-          probing = false;
-        });
-    }, this.opts.recoveryProbeMs ?? 1000);
-    this.recoveryTimer.unref();
-  }
-
-  private stopRecoveryProbe(): void {
-    clearInterval(this.recoveryTimer);
-    this.recoveryTimer = undefined;
+    if (classified.kind === 'unavailable') {
+      this.recovery?.start(
+        () => this.current.state === 'crashed',
+        () => {
+          clearTimeout(this.retryTimer);
+          this.log.info('broker answers again; restarting the consumer now');
+          void this.launch();
+        },
+      );
+    }
   }
 
   private update(patch: Partial<ConsumerStatus>): void {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import { classifyKafkaError, type KafkaGateway, type ProducedRecord, type ProducerHandle } from './gateway/index.js';
 import { INIT_PRODUCER_ID_KEY, probeAny } from './probe.js';
+import { RecoveryProbe } from './recovery-probe.js';
 import { backoffDelay, DEFAULT_BACKOFF, TimeoutError, withTimeout, type BackoffOptions } from './timing.js';
 
 export type ProducerState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'stopped';
@@ -98,7 +99,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
   private connecting: Promise<boolean> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
-  private recoveryTimer: NodeJS.Timeout | undefined;
+  private readonly recovery: RecoveryProbe;
   private attempt = 0;
   private idempotenceUnsupported = false;
   private current: ProducerStatus = { state: 'idle', since: new Date(), idempotent: undefined, lastError: undefined };
@@ -106,6 +107,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
 
   constructor(private readonly opts: ProducerServiceOptions) {
     super();
+    this.recovery = new RecoveryProbe(() => probeAny(opts.brokers, 1000, opts.probeTls), opts.recoveryProbeMs);
     this.log = opts.logger.child({ component: 'producer' });
   }
 
@@ -179,7 +181,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     this.setState('stopped', this.current.lastError);
     clearTimeout(this.retryTimer);
     clearInterval(this.healthTimer);
-    this.stopRecoveryProbe();
+    this.recovery.stop();
     const handle = this.handle;
     this.handle = undefined;
     if (handle) await withTimeout(handle.disconnect(), timeoutMs, 'producer disconnect timed out').catch((err) => this.log.warn({ err }, 'producer did not disconnect cleanly'));
@@ -230,7 +232,7 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     }
     this.handle = handle;
     this.attempt = 0;
-    this.stopRecoveryProbe();
+    this.recovery.stop();
     this.current.idempotent = idempotent;
     this.setState('connected', undefined);
     this.log.info({ idempotent, acks: 'all' }, 'producer connected');
@@ -263,37 +265,14 @@ export class ProducerService extends EventEmitter<ProducerEvents> {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connectNow(), delay);
     this.retryTimer.unref();
-    if (unreachable) this.startRecoveryProbe();
-    else this.stopRecoveryProbe();
-  }
-
-  /**
-   * The backoff spaces out full kafkajs connects; the probe is one small request, so it can run
-   * every second and cut the backoff short as soon as the broker answers again.
-   */
-  private startRecoveryProbe(): void {
-    if (this.recoveryTimer) return;
-    let probing = false;
-    this.recoveryTimer = setInterval(() => {
-      if (probing || this.connecting || this.current.state !== 'disconnected') return;
-      probing = true;
-      probeAny(this.opts.brokers, 1000, this.opts.probeTls)
-        .then(
-          () => {
-            if (this.current.state === 'disconnected' && !this.connecting) void this.connectNow();
-          },
-          () => {},
-        )
-        .finally(() => {
-          probing = false;
-        });
-    }, this.opts.recoveryProbeMs ?? 1000);
-    this.recoveryTimer.unref();
-  }
-
-  private stopRecoveryProbe(): void {
-    clearInterval(this.recoveryTimer);
-    this.recoveryTimer = undefined;
+    if (unreachable) {
+      this.recovery.start(
+        () => this.current.state === 'disconnected' && !this.connecting,
+        () => void this.connectNow(),
+      );
+    } else {
+      this.recovery.stop();
+    }
   }
 
   /** The current client proved unusable: drop it and reconnect in the background. */

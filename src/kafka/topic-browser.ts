@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
-import { classifyKafkaError, createTopicReader, type GatewayOptions, type RawRecord, type TopicReaderHandle } from './gateway/index.js';
-import { TimeoutError, withTimeout } from './timing.js';
+import { createTopicReader, type GatewayOptions, type RawRecord, type TopicReaderHandle } from './gateway/index.js';
+import { ReconnectingClient } from './reconnecting-client.js';
 
 /**
  * The topic browser's reads (/topics, /topics/:name and their JSON API): messages by partition
@@ -123,22 +123,22 @@ export interface TopicBrowserOptions {
 }
 
 export class TopicBrowser {
-  private handle: TopicReaderHandle | undefined;
-  private connecting: Promise<TopicReaderHandle> | undefined;
-  private stopped = false;
-  private readonly log: Logger;
-  private readonly timeoutMs: number;
+  private readonly client: ReconnectingClient<TopicReaderHandle>;
 
   constructor(private readonly opts: TopicBrowserOptions) {
-    this.log = opts.logger.child({ component: 'topic-browser' });
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.client = new ReconnectingClient({
+      create: () => (opts.reader ? opts.reader() : createTopicReader(opts.gateway!)),
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      label: 'topic reader',
+      log: opts.logger.child({ component: 'topic-browser' }),
+      failedMsg: 'topic browser read failed',
+      error: (kind, message, params) => new BrowseError(kind, message, params),
+      isOwnError: (err) => err instanceof BrowseError,
+    });
   }
 
-  async stop(timeoutMs = 1000): Promise<void> {
-    this.stopped = true;
-    const h = this.handle;
-    this.handle = undefined;
-    if (h) await withTimeout(h.disconnect(), timeoutMs, 'topic reader disconnect timed out').catch(() => {});
+  stop(timeoutMs = 1000): Promise<void> {
+    return this.client.stop(timeoutMs);
   }
 
   listTopics(): Promise<TopicSummary[]> {
@@ -301,44 +301,8 @@ export class TopicBrowser {
     };
   }
 
-  private async connected(): Promise<TopicReaderHandle> {
-    if (this.handle) return this.handle;
-    this.connecting ??= (async () => {
-      const h = this.opts.reader ? this.opts.reader() : createTopicReader(this.opts.gateway!);
-      try {
-        await withTimeout(h.connect(), this.timeoutMs, 'topic reader connect timed out');
-      } catch (err) {
-        void h.disconnect().catch(() => {});
-        throw err;
-      } finally {
-        this.connecting = undefined;
-      }
-      if (this.stopped) {
-        void h.disconnect().catch(() => {});
-        throw new BrowseError('unavailable', 'the application is shutting down');
-      }
-      this.handle = h;
-      return h;
-    })();
-    return this.connecting;
-  }
-
-  private async run<T>(what: string, fn: (r: TopicReaderHandle) => Promise<T>): Promise<T> {
-    if (this.stopped) throw new BrowseError('unavailable', 'the application is shutting down');
-    let handle: TopicReaderHandle | undefined;
-    try {
-      handle = await this.connected();
-      return await withTimeout(fn(handle), this.timeoutMs, `${what}: no answer from Kafka within ${this.timeoutMs} ms`);
-    } catch (err) {
-      if (err instanceof BrowseError) throw err;
-      const c = err instanceof TimeoutError ? { kind: 'unavailable' as const, message: err.message } : classifyKafkaError(err);
-      if (c.kind === 'unavailable' && handle && this.handle === handle) {
-        this.handle = undefined;
-        void handle.disconnect().catch(() => {});
-      }
-      this.log.warn({ what, reason: c.message }, 'topic browser read failed');
-      throw new BrowseError(c.kind === 'unavailable' ? 'unavailable' : 'rejected', c.message, { detail: c.message });
-    }
+  private run<T>(what: string, fn: (r: TopicReaderHandle) => Promise<T>): Promise<T> {
+    return this.client.run(what, fn);
   }
 }
 
