@@ -6,49 +6,23 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from '../app/harness.js';
-import { launchChromium } from '../helpers/chromium.js';
-
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'screenshots');
+import { Client, startTestApp, waitFor, type SuiteBroker } from '../app/harness.js';
+import { openPage as openSuitePage, SHOTS, startBrowserSuite, stopBrowserSuite } from './suite.js';
 
 let broker: SuiteBroker;
 let app: RunningApp;
 let browser: Browser;
 
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  broker = await startSuiteBroker();
-  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'live-group', KAFKA_TOPIC: 'live-topic', MESSAGES_CAPACITY: '3' } });
-  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
-  browser = await launchChromium();
+  ({ broker, app, browser } = await startBrowserSuite({ KAFKA_GROUP_ID: 'live-group', KAFKA_TOPIC: 'live-topic', MESSAGES_CAPACITY: '3' }));
 });
 
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await broker?.close();
-  fs.rmSync(broker.dataDir, { recursive: true, force: true });
-});
+after(() => stopBrowserSuite({ broker, app, browser }));
 
-async function openPage(): Promise<{ page: Page; problems: string[]; navigations: () => number; close: () => Promise<void> }> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  let navigations = 0;
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('framenavigated', (f) => {
-    if (f === page.mainFrame()) navigations++;
-  });
-  return { page, problems, navigations: () => navigations, close: () => context.close() };
-}
+const openPage = () => openSuitePage(browser);
 
 const send = (value: string, key?: string) => new Client(app.url).postJson('/api/messages', { value, key });
 

@@ -4,53 +4,24 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Browser, type Page } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
-import { startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from '../app/harness.js';
+import { waitFor, type SuiteBroker } from '../app/harness.js';
 import { suiteName } from '../helpers/suite-kafka.js';
-import { launchChromium } from '../helpers/chromium.js';
-
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'screenshots');
+import { openPage as openSuitePage, SHOTS, startBrowserSuite, stopBrowserSuite } from './suite.js';
 
 let broker: SuiteBroker;
 let app: RunningApp;
 let browser: Browser;
 
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  broker = await startSuiteBroker();
-  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: suiteName('browser-group') } });
-  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
-  browser = await launchChromium();
+  ({ broker, app, browser } = await startBrowserSuite({ KAFKA_GROUP_ID: suiteName('browser-group') }));
 });
 
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await broker?.close();
-  fs.rmSync(broker.dataDir, { recursive: true, force: true });
-});
+after(() => stopBrowserSuite({ broker, app, browser }));
 
-/**
- * Collects console errors (where CSP violations and script errors show up) and failed
- * sub-resources. A 400 for the form page itself is expected, so documents are not counted.
- */
-async function openPage(locale = 'en-US'): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ locale, viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400 && r.request().resourceType() !== 'document') problems.push(`${r.status()} ${r.url()}`);
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return { page, problems, close: () => context.close() };
-}
+const openPage = (locale = 'en-US') => openSuitePage(browser, { locale, viewport: { width: 1200, height: 900 } });
 
 /** The fonts Chromium actually used to draw the text of the first element matching `selector`. */
 async function platformFonts(page: Page, selector: string): Promise<Array<{ familyName: string; glyphCount: number }>> {

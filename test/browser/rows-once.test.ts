@@ -8,13 +8,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import kafkajs, { type Message } from 'kafkajs';
 import { type Browser, type Page } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from '../app/harness.js';
+import { Client, startTestApp, waitFor, type SuiteBroker } from '../app/harness.js';
 import { RawConnection, compressedBatch, produceRequest, readProduceError } from '../helpers/raw-client.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { openPage as openSuitePage, startBrowserSuite, stopBrowserSuite } from './suite.js';
 
 const TOPIC = 'rows-once';
 const GROUP = 'rows-once-group';
@@ -23,29 +22,12 @@ let app: RunningApp;
 let browser: Browser;
 
 before(async () => {
-  broker = await startSuiteBroker();
-  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: GROUP, KAFKA_TOPIC: TOPIC } });
-  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
-  browser = await launchChromium();
+  ({ broker, app, browser } = await startBrowserSuite({ KAFKA_GROUP_ID: GROUP, KAFKA_TOPIC: TOPIC }));
 });
 
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await broker?.close();
-  fs.rmSync(broker.dataDir, { recursive: true, force: true });
-});
+after(() => stopBrowserSuite({ broker, app, browser }));
 
-async function openPage(): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ locale: 'en-US' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return { page, problems, close: () => context.close() };
-}
+const openPage = () => openSuitePage(browser);
 
 /** The page as the server renders it now, parsed by the same browser: the no-JavaScript view. */
 async function rendered(page: Page, path: string, selector: string): Promise<string[]> {

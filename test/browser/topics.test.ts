@@ -4,15 +4,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from '../app/harness.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { Client, waitFor, type SuiteBroker } from '../app/harness.js';
+import { openPage as openSuitePage, SHOTS, startBrowserSuite, stopBrowserSuite } from './suite.js';
 
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'screenshots');
 const TOPIC = 'tour-topic';
 
 let broker: SuiteBroker;
@@ -20,38 +17,12 @@ let app: RunningApp;
 let browser: Browser;
 
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  broker = await startSuiteBroker();
-  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'browser-topics', KAFKA_TOPIC: TOPIC, INSTANCE_ID: 'browser-instance' } });
-  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
-  browser = await launchChromium();
+  ({ broker, app, browser } = await startBrowserSuite({ KAFKA_GROUP_ID: 'browser-topics', KAFKA_TOPIC: TOPIC, INSTANCE_ID: 'browser-instance' }));
 });
 
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await broker?.close();
-  fs.rmSync(broker.dataDir, { recursive: true, force: true });
-});
+after(() => stopBrowserSuite({ broker, app, browser }));
 
-async function openPage(): Promise<{ page: Page; problems: string[]; navigations: () => number; close: () => Promise<void> }> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  let navigations = 0;
-  // A 400 for the form page itself is expected (field errors); failed sub-resources are not.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400 && r.request().resourceType() !== 'document') problems.push(`${r.status()} ${r.url()}`);
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('framenavigated', (f) => {
-    if (f === page.mainFrame()) navigations++;
-  });
-  return { page, problems, navigations: () => navigations, close: () => context.close() };
-}
+const openPage = () => openSuitePage(browser);
 
 const send = (body: Record<string, unknown>) => new Client(app.url).postJson('/api/messages', { topic: TOPIC, ...body });
 

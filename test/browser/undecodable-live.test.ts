@@ -5,12 +5,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { type Browser } from 'playwright-core';
 import type { RunningApp } from '../../src/main.js';
-import { Client, startTestApp, startSuiteBroker, waitFor, type SuiteBroker } from '../app/harness.js';
+import { Client, waitFor, type SuiteBroker } from '../app/harness.js';
 import { RawConnection, compressedBatch, produceRequest, readProduceError } from '../helpers/raw-client.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { openPage as openSuitePage, startBrowserSuite, stopBrowserSuite } from './suite.js';
 
 const TOPIC = 'undecodable-live';
 let broker: SuiteBroker;
@@ -18,31 +17,17 @@ let app: RunningApp;
 let browser: Browser;
 
 before(async () => {
-  broker = await startSuiteBroker();
-  app = await startTestApp(broker.address, { env: { KAFKA_GROUP_ID: 'undecodable-live-group', KAFKA_TOPIC: TOPIC } });
-  await waitFor('app ready', async () => (await fetch(`${app.url}/readyz`)).status === 200, 30_000);
-  browser = await launchChromium();
+  ({ broker, app, browser } = await startBrowserSuite({ KAFKA_GROUP_ID: 'undecodable-live-group', KAFKA_TOPIC: TOPIC }));
 });
 
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await broker?.close();
-  fs.rmSync(broker.dataDir, { recursive: true, force: true });
-});
+after(() => stopBrowserSuite({ broker, app, browser }));
 
 test('undecodable batches and long foreign keys appear live, as text', async () => {
   // The topic exists once the app has produced to it.
   assert.equal((await new Client(app.url).postJson('/api/messages', { value: 'first' })).status, 201);
   await waitFor('first consumed', () => app.store.size === 1);
 
-  const context = await browser.newContext({ locale: 'en-US' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
+  const { page, problems, close } = await openSuitePage(browser);
   try {
     await page.goto(`${app.url}/consume`);
     await page.getByTestId('live-note').waitFor({ state: 'visible' });
@@ -75,6 +60,6 @@ test('undecodable batches and long foreign keys appear live, as text', async () 
     assert.equal(keyCell, `${'k'.repeat(2000)}… (5000 bytes in total; the API returns the full value)`);
     assert.deepEqual(problems, []);
   } finally {
-    await context.close();
+    await close();
   }
 });
