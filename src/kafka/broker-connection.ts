@@ -147,6 +147,27 @@ class EmbeddedBroker extends EventEmitter<BrokerEvents> implements BrokerConnect
     void this.host.setOwner(id).catch((err) => this.log.warn({ err }, 'could not update the lock owner'));
   }
 
+  /**
+   * The broker this instance hosted died with its thread while the process lives on (its lock is
+   * released by then): back to being a client that races for the broker like every other
+   * instance, this one included, so whoever wins restarts it on the same address and data.
+   */
+  hostLost(reason: string): void {
+    if (this.stopped || !this.hosting) return;
+    this.hosting = false;
+    this.reachable = false;
+    this.log.error({ reason, broker: this.addresses[0] }, 'the embedded Kafka broker this instance hosted is gone; racing to restart it');
+    this.emit('lost');
+    // A private broker (port 0) has an address nobody else knows, and a new one could not keep it.
+    if (this.config.port === 0) return;
+    this.loop = this.run();
+  }
+
+  /** Fault injection for tests: the thread of the broker this instance hosts fails. */
+  crashHostedBrokerThread(): void {
+    this.host.crashThread();
+  }
+
   /** Start-up: join a broker that answers, else host it; then keep watching. */
   async begin(): Promise<void> {
     const { host, port } = this.config;
@@ -366,8 +387,19 @@ export async function connectBroker(
   }
 
   const { host, port, dataDir, partitions, thread } = config.embedded;
-  const brokerHost = new BrokerHost({ host, port, dataDir, partitions, thread, maxValueBytes: config.messages.maxBytes, owner: instanceId, logger });
-  const embedded = new EmbeddedBroker(config.embedded, brokerHost, instanceId, logger, { ...DEFAULT_TIMING, ...timing });
+  let embedded: EmbeddedBroker | undefined = undefined;
+  const brokerHost = new BrokerHost({
+    host,
+    port,
+    dataDir,
+    partitions,
+    thread,
+    maxValueBytes: config.messages.maxBytes,
+    owner: instanceId,
+    logger,
+    onThreadLost: (reason) => embedded?.hostLost(reason),
+  });
+  embedded = new EmbeddedBroker(config.embedded, brokerHost, instanceId, logger, { ...DEFAULT_TIMING, ...timing });
   await embedded.begin();
   return embedded;
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { DataDirLockedError, DEFAULT_BROKER_CONFIG, startBroker, type BrokerOptions, type BrokerStats, type LockInfo } from '../broker/index.js';
+import { DataDirLockedError, DEFAULT_BROKER_CONFIG, releaseDataDirLock, startBroker, type BrokerOptions, type BrokerStats, type LockInfo } from '../broker/index.js';
 import type { Logger } from '../logger.js';
 import type { FromWorker, Request, ToWorker, WorkerData } from './broker-worker-protocol.js';
 
@@ -22,6 +22,11 @@ export interface BrokerHostOptions {
    * event loop (one core; what the tests of the broker itself use through startBroker()).
    */
   thread?: 'worker' | 'inline';
+  /**
+   * The broker thread ended while it served (a bug in the broker, an out-of-memory abort of the
+   * thread): the broker is gone, its lock released, and this process may host again.
+   */
+  onThreadLost?: (reason: string) => void;
 }
 
 export type HostAttempt =
@@ -100,9 +105,14 @@ class BrokerThread {
   private serving = false;
   private lock: LockInfo | undefined;
   exited = false;
+  private terminating = false;
   private readonly exitedPromise: Promise<void>;
 
-  constructor(private readonly logger: Logger) {
+  constructor(
+    private readonly logger: Logger,
+    /** Called when the thread ends while it serves a broker (not on close or terminate). */
+    private readonly onLostWhileServing: (code: number, lock: LockInfo | undefined) => void,
+  ) {
     this.worker = newBrokerWorker({ logLevel: logger.level });
     this.worker.unref();
     this.exitedPromise = new Promise<void>((r) => this.worker.once('exit', () => r()));
@@ -120,13 +130,15 @@ class BrokerThread {
     this.worker.on('error', (err) => {
       // An uncaught error ends the thread and with it the broker's sockets; the address is free
       // again for whoever takes over.
-      logger.fatal({ err }, 'the embedded broker thread failed');
+      logger.error({ err }, 'the embedded broker thread failed');
     });
     this.worker.on('exit', (code) => {
       this.exited = true;
+      const wasServing = this.serving && !this.terminating;
       this.serving = false;
       for (const w of this.waiting.values()) w.reject(new Error(`the broker thread exited (code ${code})`));
       this.waiting.clear();
+      if (wasServing) this.onLostWhileServing(code, this.lock);
     });
   }
 
@@ -173,7 +185,13 @@ class BrokerThread {
     };
   }
 
+  /** Fault injection for tests: the thread fails as an uncaught error in the broker would make it. */
+  crash(): void {
+    this.worker.postMessage({ type: 'crash', id: 0 } satisfies ToWorker);
+  }
+
   async terminate(): Promise<void> {
+    this.terminating = true;
     if (!this.exited) await this.worker.terminate();
     await this.exitedPromise;
   }
@@ -210,7 +228,30 @@ export class BrokerHost {
   constructor(private readonly opts: BrokerHostOptions) {
     this.owner = opts.owner;
     this.logger = opts.logger.child({ component: 'broker' });
-    if (this.worker) this.thread = new BrokerThread(this.logger);
+    if (this.worker) this.thread = this.newThread();
+  }
+
+  private newThread(): BrokerThread {
+    return new BrokerThread(this.logger, (code, lock) => void this.threadLost(code, lock));
+  }
+
+  /**
+   * The thread died under the broker. Its lock names this live process, so no other instance may
+   * break it: release it here (only if it is still ours), then let the owner decide who hosts next.
+   */
+  private async threadLost(code: number, lock: LockInfo | undefined): Promise<void> {
+    this.broker = undefined;
+    this.since = undefined;
+    const released = lock ? await releaseDataDirLock(this.opts.dataDir, lock.token).catch(() => false) : false;
+    const reason = `the embedded broker thread exited (code ${code}) while serving`;
+    this.logger.error({ code, lockReleased: released }, 'the embedded broker thread died; its data directory is free for a successor');
+    this.opts.onThreadLost?.(reason);
+  }
+
+  /** Fault injection for tests: makes the broker thread fail while it serves. */
+  crashThread(): void {
+    if (!this.thread || !this.broker) throw new Error('no broker thread is serving');
+    this.thread.crash();
   }
 
   private get worker(): boolean {
@@ -261,7 +302,7 @@ export class BrokerHost {
     try {
       let broker: HostedBroker;
       if (this.worker) {
-        if (!this.thread || this.thread.exited) this.thread = new BrokerThread(this.logger);
+        if (!this.thread || this.thread.exited) this.thread = this.newThread();
         broker = await this.thread.start(options);
       } else {
         broker = await startInline({ ...options, logger: this.logger });

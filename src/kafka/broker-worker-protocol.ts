@@ -17,7 +17,9 @@ export type Request =
   | { type: 'start'; options: Record<string, unknown> }
   | { type: 'setOwner'; owner: string }
   | { type: 'stats' }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** Fault injection (tests): the thread throws an uncaught error, as a bug in the broker would. */
+  | { type: 'crash' };
 
 export type ToWorker = { id: number } & Request;
 

@@ -46,6 +46,12 @@ async function handle(m: ToWorker): Promise<FromWorker> {
 }
 
 port.on('message', (m: ToWorker) => {
+  if (m.type === 'crash') {
+    setImmediate(() => {
+      throw new Error('broker thread crash injected by a test');
+    });
+    return;
+  }
   handle(m).then(send, (err: NodeJS.ErrnoException) => {
     const code = err instanceof DataDirLockedError ? 'EDATADIRLOCKED' : err.code;
     send({ type: 'reply', id: m.id, error: { message: err.message, code } });

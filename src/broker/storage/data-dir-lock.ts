@@ -94,6 +94,20 @@ export async function readDataDirLock(dataDir: string): Promise<LockInfo | undef
   return raw ? parseLockInfo(raw.toString('utf8')) : undefined;
 }
 
+/**
+ * Removes `dataDir`'s lock if it is still the one taken with `token`; false if it is not (gone,
+ * or someone else's). For a holder whose broker ended without releasing it while its process
+ * lives on, such as an app whose broker thread died: others may only break the lock of a dead
+ * pid, so nobody else could ever take the directory over.
+ */
+export async function releaseDataDirLock(dataDir: string, token: string): Promise<boolean> {
+  const path = join(dataDir, LOCK_FILE);
+  const now = await readInfo(path).catch(() => null);
+  if (now?.info?.token !== token) return false;
+  await fsp.rm(path, { force: true });
+  return true;
+}
+
 /** True when `pid` is a running process that could be a broker (a node process, not a zombie). */
 export async function isLiveBrokerPid(pid: number): Promise<boolean> {
   try {
