@@ -2,17 +2,8 @@
  * The web app as a child process, started the way `npm start` starts it (compiled `dist/main.js`),
  * configured through its environment variables only.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT, spawnChild, type Child } from './proc.js';
-
-let built = false;
-/** scripts/build-if-stale.mjs once per bench: a no-op when dist/ is newer than src/. */
-function ensureBuilt(): void {
-  if (built) return;
-  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-if-stale.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  built = true;
-}
+import { REPO_ROOT, ensureBuilt, spawnChild, type Child } from './proc.js';
 
 export interface AppChild extends Child {
   url: string;

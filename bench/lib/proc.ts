@@ -3,7 +3,7 @@
  * small helper servers. Every child started here is SIGKILLed if the bench process exits first,
  * so an aborted run never leaves a broker holding a port or a data dir.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,14 +157,26 @@ export interface BrokerChild extends Child {
   address: string;
 }
 
-/** The embedded broker as `src/broker/cli.ts` runs it, on a free port. */
+let built = false;
+/** scripts/build-if-stale.mjs once per bench (what `prestart`/`prebroker` run): a no-op when dist/ is newer than src/. */
+export function ensureBuilt(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-if-stale.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
+}
+
+/** The embedded broker as `npm run broker` runs it (compiled dist/broker/cli.js), on a free port. */
 export async function startBrokerCli(dataDir: string, opts: { nodeFlags?: string[]; args?: string[] } = {}): Promise<BrokerChild> {
-  const c = spawnTsx(
-    'src/broker/cli.ts',
-    ['--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])],
-    { LOG_LEVEL: undefined },
-    opts.nodeFlags,
-  );
+  ensureBuilt();
+  const c = spawnChild(process.execPath, {
+    args: [
+      '--enable-source-maps',
+      ...(opts.nodeFlags ?? []),
+      join(REPO_ROOT, 'dist', 'broker', 'cli.js'),
+      ...['--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])],
+    ],
+    env: { LOG_LEVEL: undefined },
+  });
   const rec = await c.waitForJson((r) => r.msg === 'embedded Kafka broker listening', 30_000, 'listening line');
   const port = Number(rec.port);
   return { ...c, port, address: `127.0.0.1:${port}` };

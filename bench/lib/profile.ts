@@ -66,7 +66,11 @@ function where(url: string): string {
     }
   }
   const rel = relative(REPO_ROOT, path);
-  return rel.startsWith('..') ? path : rel;
+  if (rel.startsWith('..')) return path;
+  // The app and the broker CLI run compiled (dist/x.js, what `npm start` and `npm run broker` run);
+  // name the source file it came from so the ranking reads like the tree. Line numbers stay dist's.
+  const m = /^dist\/(.+)\.js$/.exec(rel);
+  return m ? `src/${m[1]}.ts` : rel;
 }
 
 /**
@@ -80,7 +84,7 @@ export function summariseProfile(file: string, top = 15, startMarker?: string): 
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const inStack = (id: number, fragment: string): boolean => {
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      if (byId.get(cur)?.callFrame.url.includes(fragment)) return true;
+      if (where(byId.get(cur)?.callFrame.url ?? '').includes(fragment)) return true;
     }
     return false;
   };

@@ -232,7 +232,7 @@ export async function brokerThroughput(opts: { runs: number; log: (s: string) =>
       row('1 broker', 'kafka-producer-perf-test 1M x 100 B, embedded', ePerfRate, 'msg/s', { note: `${n}; acks=all, linger 5 ms, 1 MB batches` }),
       row('1 broker', `kafka-producer-perf-test 1M x 100 B, ${kv}`, kPerfRate, 'msg/s', { note: `${n}; same settings` }),
       row('1 broker', `produce ratio embedded / ${kv} (perf-test)`, ePerfRate / kPerfRate, 'x', { target: { op: '>=', value: 1.0 }, digits: 2, note: 'ratio of the medians' }),
-      row('1 broker', 'start-up to first acknowledged produce, embedded', eStart, 'ms', { note: `${n}; \`npm run broker\` (TypeScript compiled by tsx at start), kcat acks=all` }),
+      row('1 broker', 'start-up to first acknowledged produce, embedded', eStart, 'ms', { note: `${n}; \`npm run broker\` (compiled dist/), kcat acks=all` }),
       row('1 broker', `start-up to first acknowledged produce, ${kv}`, k.startupMs, 'ms', { note: 'JVM spawn on a formatted, empty data dir; once per bench' }),
       row('1 broker', `start-up ratio embedded / ${kv}`, eStart / k.startupMs, 'x', { target: { op: '<=', value: 0.1 }, digits: 3 }),
       row('1 broker', 'RSS idle (after the first produce), embedded', eIdle / MB, 'MB', { note: n }),
