@@ -1,0 +1,118 @@
+/**
+ * What every differential test shares: the scenario shape, the allow-list normaliser, the
+ * per-broker run and the suite that compares a fresh embedded broker's answers with Apache
+ * Kafka's field by field (differential.test.ts against 3.9.1, kip848.test.ts against 4.4.0).
+ *
+ * DIFFERENTIAL_SELF=1 runs each scenario on the reference Kafka twice instead (two fresh sets of
+ * names): what differs there is what really varies from run to run, the only thing the
+ * normaliser may hide. Scenarios are validated that way before they are run on the embedded broker.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
+import { apacheKafkaBootstrap } from '../../helpers/suite-kafka.js';
+import { Wire } from './wire.js';
+
+export interface Ctx {
+  wire: Wire;
+  name(base: string): string;
+  connect(): Promise<Wire>;
+}
+
+export interface Scenario {
+  name: string;
+  run(ctx: Ctx): Promise<unknown>;
+}
+
+/** Broker-assigned identities, replaced by the order in which they first appear. */
+export class Aliases {
+  private readonly seen = new Map<string, string>();
+  of(kind: string, v: string): string {
+    const key = `${kind}:${v}`;
+    let a = this.seen.get(key);
+    if (a === undefined) {
+      a = `<${kind}-${[...this.seen.keys()].filter((k) => k.startsWith(`${kind}:`)).length + 1}>`;
+      this.seen.set(key, a);
+    }
+    return a;
+  }
+}
+
+const NULL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The allow-list, and nothing else: node ids, cluster id, host/port, broker-generated member and
+ * producer ids, topic ids (random per topic on every broker; replaced by the order they first
+ * appear, so a wrong id still shows), client host, leader epochs (not tracked: -1 keeps clients
+ * from validating them with OffsetForLeaderEpoch, which the broker does not implement), and
+ * error message texts (Kafka's are English prose; only their presence is compared). The wire
+ * decoders also sort lists whose order Kafka does not define (Metadata partitions, DeleteGroups
+ * results, a consumer group's members and assignments).
+ */
+export function normalise(v: unknown, aliases: Aliases, key = '', suffix?: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => normalise(x, aliases, key, suffix));
+  if (typeof v === 'bigint') return key === 'producerId' && v >= 0n ? aliases.of('producer', String(v)) : v;
+  if (typeof v === 'number') {
+    if (key === 'leaderEpoch') return '<epoch>';
+    if (['nodeId', 'controllerId', 'leader', 'replicas', 'isr'].includes(key) && v >= 0) return '<node>';
+    return v;
+  }
+  if (typeof v === 'string') {
+    if (key === 'memberId' || key === 'leader') return v === '' ? '' : aliases.of('member', v);
+    if (key === 'topicId') return v === NULL_UUID ? v : aliases.of('topic', v);
+    if (key === 'clusterId') return '<cluster>';
+    if (key === 'host' || key === 'clientHost') return '<host>';
+    if (key === 'errorMessage') return '<message>';
+    // The run's names (ctx.name): the same on both brokers, different in a Kafka-vs-Kafka run.
+    return suffix ? v.split(suffix).join('<run>') : v;
+  }
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'port') continue;
+      if (x === undefined) continue;
+      out[k] = normalise(x, aliases, k, suffix);
+    }
+    return out;
+  }
+  return v;
+}
+
+export async function runOn(address: string, run: (ctx: Ctx) => Promise<unknown>, suffix: string): Promise<unknown> {
+  const wire = await Wire.connect(address);
+  try {
+    const aliases = new Aliases();
+    const ctx: Ctx = { wire, name: (base) => `diff-${base}-${suffix}`, connect: () => Wire.connect(address) };
+    return normalise(await run(ctx), aliases, '', suffix);
+  } finally {
+    wire.close();
+  }
+}
+
+/** Kafka-vs-Kafka: both sides of every comparison on the reference broker (see the file comment). */
+export const selfCheck = process.env.DIFFERENTIAL_SELF === '1';
+
+/** One test per scenario: a fresh embedded broker's answers against Apache Kafka `version`'s. */
+export function differentialSuite(version: string, scenarios: Scenario[]): void {
+  let embedded: TestBroker | undefined;
+  let apache: string;
+
+  before(async () => {
+    [embedded, apache] = await Promise.all([selfCheck ? undefined : startTestBroker(), apacheKafkaBootstrap(version)]);
+  });
+  after(() => embedded?.cleanup());
+
+  const mineName = selfCheck ? `Apache Kafka ${version} (a second run)` : 'embedded broker';
+  describe(`${mineName} vs Apache Kafka ${version}`, () => {
+    for (const s of scenarios) {
+      test(s.name, { timeout: 120_000 }, async () => {
+        const suffix = randomBytes(4).toString('hex');
+        const mineAt = selfCheck ? apache : embedded!.brokers[0]!;
+        const mineSuffix = selfCheck ? randomBytes(4).toString('hex') : suffix;
+        const [mine, theirs] = await Promise.all([runOn(mineAt, s.run, mineSuffix), runOn(apache, s.run, suffix)]);
+        assert.deepStrictEqual(mine, theirs, `${s.name}: ${mineName} (actual) vs Apache Kafka (expected)`);
+      });
+    }
+  });
+}
