@@ -6,10 +6,12 @@
  * DIFFERENTIAL_SELF=1 runs each scenario on the reference Kafka twice instead (two fresh sets of
  * names): what differs there is what really varies from run to run, the only thing the
  * normaliser may hide. Scenarios are validated that way before they are run on the embedded broker.
+ * DIFFERENTIAL_DUMP=<file> appends each scenario's two normalised answers to that file as JSON lines.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
 import { apacheKafkaBootstrap } from '../../helpers/suite-kafka.js';
 import { Wire } from './wire.js';
@@ -111,6 +113,7 @@ export function differentialSuite(version: string, scenarios: Scenario[]): void 
         const mineAt = selfCheck ? apache : embedded!.brokers[0]!;
         const mineSuffix = selfCheck ? randomBytes(4).toString('hex') : suffix;
         const [mine, theirs] = await Promise.all([runOn(mineAt, s.run, mineSuffix), runOn(apache, s.run, suffix)]);
+        if (process.env.DIFFERENTIAL_DUMP) appendFileSync(process.env.DIFFERENTIAL_DUMP, JSON.stringify({ scenario: s.name, mine, theirs }, (_k, x) => (typeof x === 'bigint' ? String(x) : x)) + '\n');
         assert.deepStrictEqual(mine, theirs, `${s.name}: ${mineName} (actual) vs Apache Kafka (expected)`);
       });
     }

@@ -663,7 +663,7 @@ export class Wire {
         };
         r.tags();
         return g;
-      });
+      }).sort((a, b) => a.groupId.localeCompare(b.groupId)); // allow-listed: Kafka answers per coordinator shard
     });
   }
 
