@@ -25,7 +25,7 @@ import org.apache.kafka.common.serialization.*;
  *              six partitions, produces `count` records, three consumers on their own threads
  *              (commitSync after every poll) read them; describes and lists the group with the
  *              AdminClient and with kafka-consumer-groups (`prefix` is the tools' class path);
- *              closes one consumer, produces `count` more, and the other two read them
+ *              closes one consumer, produces `count` more, and the other two read them.
  *              Only config strings and APIs that kafka-clients 3.9.1 has too, so the file compiles
  *              on both lines; the test runs it on 4.4.0.
  * Prints one JSON object on stdout; everything else goes to stderr.
@@ -414,7 +414,7 @@ public class CompatClient {
           + ",\"assignment\":" + partitionsJson(m.assignment().topicPartitions())
           + ",\"target\":" + (m.targetAssignment().isPresent() ? partitionsJson(m.targetAssignment().get().topicPartitions()) : "null") + "}");
     }
-    return "{\"type\":" + q(String.valueOf(d.type())) + ",\"state\":" + q(String.valueOf(d.state()))
+    return "{\"type\":" + q(d.type().name()) + ",\"state\":" + q(d.state().name())
         + ",\"assignor\":" + q(d.partitionAssignor()) + ",\"members\":" + members + "}";
   }
 
@@ -477,7 +477,7 @@ public class CompatClient {
         final ConsumerGroupDescription[] last = new ConsumerGroupDescription[1];
         boolean stable = await(60_000, () -> {
           last[0] = admin.describeConsumerGroups(Collections.singletonList(group)).all().get().get(group);
-          if (last[0].members().size() != 3 || !"STABLE".equals(String.valueOf(last[0].state()))) return false;
+          if (last[0].members().size() != 3 || last[0].state() != ConsumerGroupState.STABLE) return false;
           for (MemberDescription md : last[0].members()) {
             if (!md.targetAssignment().isPresent() || !md.targetAssignment().get().topicPartitions().equals(md.assignment().topicPartitions())) return false;
           }
@@ -486,7 +486,7 @@ public class CompatClient {
         out.append(",\"stable\":").append(stable).append(",\"described\":").append(describeJson(last[0]));
         String listedType = "absent";
         for (ConsumerGroupListing l : admin.listConsumerGroups().all().get()) {
-          if (l.groupId().equals(group)) listedType = l.type().isPresent() ? String.valueOf(l.type().get()) : "none";
+          if (l.groupId().equals(group)) listedType = l.type().isPresent() ? l.type().get().name() : "none";
         }
         out.append(",\"listedType\":").append(q(listedType));
         out.append(",\"toolDescribe\":").append(q(groupsTool(toolsClassPath, bootstrap, group, "--describe")));
@@ -507,7 +507,7 @@ public class CompatClient {
         });
         boolean twoStable = await(60_000, () -> {
           last[0] = admin.describeConsumerGroups(Collections.singletonList(group)).all().get().get(group);
-          return last[0].members().size() == 2 && "STABLE".equals(String.valueOf(last[0].state()));
+          return last[0].members().size() == 2 && last[0].state() == ConsumerGroupState.STABLE;
         });
         out.append(",\"handedOver\":").append(handedOver).append(",\"secondRead\":").append(secondRead)
             .append(",\"reads\":").append(reads.get()).append(",\"distinct\":").append(seen.size())
