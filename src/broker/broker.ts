@@ -138,6 +138,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     initialRebalanceDelayMs: config.initialRebalanceDelayMs,
     minSessionTimeoutMs: config.minSessionTimeoutMs,
     maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+    consumerSessionTimeoutMs: config.consumerSessionTimeoutMs,
+    consumerHeartbeatIntervalMs: config.consumerHeartbeatIntervalMs,
+    topics: logs,
     logger: logger.child({ subsystem: 'groups' }),
   });
   let producers: ProducerStateManager;
