@@ -512,7 +512,8 @@ export class ConsumerGroupCoordinator {
   // ---------------------------------------------------------------- describe, offsets, delete
 
   describe(groupId: string): ConsumerGroupDescription {
-    const base = { groupId, groupState: 'Dead', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
+    // Kafka 4.4.0 answers an error with an empty state.
+    const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
     if (this.closed) return { ...base, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
     if (groupId === '') return { ...base, errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: null };
     const group = this.groups.get(groupId);
@@ -541,7 +542,8 @@ export class ConsumerGroupCoordinator {
         clientId: m.clientId,
         clientHost: m.clientHost,
         subscribedTopicNames: m.subscribedTopicNames,
-        subscribedTopicRegex: m.subscribedTopicRegex,
+        // Kafka 4.4.0 describes a member without a regex with "", not null.
+        subscribedTopicRegex: m.subscribedTopicRegex ?? '',
         assignment: describeAssignment(m.assigned),
         targetAssignment: describeAssignment(group.target.get(m.memberId) ?? new Map()),
         memberType: 1,

@@ -96,8 +96,10 @@ export class ConsumerMember {
 }
 
 export class ConsumerGroup {
-  groupEpoch = 0;
-  assignmentEpoch = 0;
+  // Kafka 4.4.0 (KAFKA-20268) creates a group at epoch 1 with an empty assignment at epoch 1, so
+  // the first computed assignment, and the first member's epoch, is 2.
+  groupEpoch = 1;
+  assignmentEpoch = 1;
   readonly members = new Map<string, ConsumerMember>();
   /** instance id -> member id of static members. */
   readonly staticMembers = new Map<string, string>();

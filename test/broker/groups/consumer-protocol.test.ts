@@ -350,19 +350,19 @@ describe('KIP-848 consumer groups over the wire', () => {
   it('join, assignment, a second member gets partitions only after the first revoked them, leave; described throughout', async () => {
     const g = 'cp-life';
     const a = await heartbeat(conn, join(g, 'member-a', ['cp-t']));
-    assert.deepEqual([a.errorCode, a.memberId, a.memberEpoch, a.heartbeatIntervalMs], [0, 'member-a', 1, HEARTBEAT_INTERVAL_MS]);
+    assert.deepEqual([a.errorCode, a.memberId, a.memberEpoch, a.heartbeatIntervalMs], [0, 'member-a', 2, HEARTBEAT_INTERVAL_MS]);
     assert.deepEqual(a.assignment, all(), 'one member gets every partition');
     let d = await describeOne(conn, g);
-    assert.deepEqual([d.errorCode, d.groupState, d.groupEpoch, d.assignmentEpoch, d.assignorName], [0, 'Stable', 1, 1, 'uniform']);
+    assert.deepEqual([d.errorCode, d.groupState, d.groupEpoch, d.assignmentEpoch, d.assignorName], [0, 'Stable', 2, 2, 'uniform']);
     assert.deepEqual(member(d, 'member-a').assignment, all());
     assert.equal(member(d, 'member-a').memberType, 1, 'v1: a consumer-protocol member');
     assert.deepEqual(member(d, 'member-a').subscribedTopicNames, ['cp-t']);
 
     // B joins: a new group epoch and target, but every partition is still A's.
     const b = await heartbeat(conn, join(g, 'member-b', ['cp-t']));
-    assert.deepEqual([b.errorCode, b.memberEpoch, b.assignment], [0, 2, []]);
+    assert.deepEqual([b.errorCode, b.memberEpoch, b.assignment], [0, 3, []]);
     d = await describeOne(conn, g);
-    assert.deepEqual([d.groupState, d.groupEpoch, d.assignmentEpoch], ['Reconciling', 2, 2]);
+    assert.deepEqual([d.groupState, d.groupEpoch, d.assignmentEpoch], ['Reconciling', 3, 3]);
     const bTarget = member(d, 'member-b').targetAssignment;
     const aTarget = member(d, 'member-a').targetAssignment;
     assert.equal(bTarget.length, 2);
@@ -370,18 +370,18 @@ describe('KIP-848 consumer groups over the wire', () => {
     assert.deepEqual([...aTarget, ...bTarget].sort(), all());
 
     // A hears it must give two up: it keeps its epoch until it has.
-    const a2 = await heartbeat(conn, { groupId: g, memberId: 'member-a', memberEpoch: 1, topicPartitions: owned(all()) });
-    assert.deepEqual([a2.errorCode, a2.memberEpoch, a2.assignment], [0, 1, aTarget]);
+    const a2 = await heartbeat(conn, { groupId: g, memberId: 'member-a', memberEpoch: 2, topicPartitions: owned(all()) });
+    assert.deepEqual([a2.errorCode, a2.memberEpoch, a2.assignment], [0, 2, aTarget]);
     // B still waits: A has not said it released them.
-    const b2 = await heartbeat(conn, { groupId: g, memberId: 'member-b', memberEpoch: 2, topicPartitions: [] });
-    assert.deepEqual([b2.errorCode, b2.memberEpoch, b2.assignment], [0, 2, null]);
+    const b2 = await heartbeat(conn, { groupId: g, memberId: 'member-b', memberEpoch: 3, topicPartitions: [] });
+    assert.deepEqual([b2.errorCode, b2.memberEpoch, b2.assignment], [0, 3, null]);
     assert.deepEqual(member(await describeOne(conn, g), 'member-b').assignment, []);
 
     // A's heartbeat no longer lists them: it moves to epoch 2, and B gets them next.
-    const a3 = await heartbeat(conn, { groupId: g, memberId: 'member-a', memberEpoch: 1, topicPartitions: owned(aTarget) });
-    assert.deepEqual([a3.errorCode, a3.memberEpoch], [0, 2]);
-    const b3 = await heartbeat(conn, { groupId: g, memberId: 'member-b', memberEpoch: 2, topicPartitions: [] });
-    assert.deepEqual([b3.errorCode, b3.memberEpoch, b3.assignment], [0, 2, bTarget]);
+    const a3 = await heartbeat(conn, { groupId: g, memberId: 'member-a', memberEpoch: 2, topicPartitions: owned(aTarget) });
+    assert.deepEqual([a3.errorCode, a3.memberEpoch], [0, 3]);
+    const b3 = await heartbeat(conn, { groupId: g, memberId: 'member-b', memberEpoch: 3, topicPartitions: [] });
+    assert.deepEqual([b3.errorCode, b3.memberEpoch, b3.assignment], [0, 3, bTarget]);
     d = await describeOne(conn, g);
     assert.equal(d.groupState, 'Stable');
     assert.deepEqual(member(d, 'member-b').assignment, bTarget);
@@ -389,10 +389,10 @@ describe('KIP-848 consumer groups over the wire', () => {
     // B leaves; A takes everything back at the next epoch.
     const left = await heartbeat(conn, { groupId: g, memberId: 'member-b', memberEpoch: -1 });
     assert.deepEqual([left.errorCode, left.memberId, left.memberEpoch], [0, 'member-b', -1]);
-    const a4 = await heartbeat(conn, { groupId: g, memberId: 'member-a', memberEpoch: 2, topicPartitions: owned(aTarget) });
-    assert.deepEqual([a4.errorCode, a4.memberEpoch, a4.assignment], [0, 3, all()]);
+    const a4 = await heartbeat(conn, { groupId: g, memberId: 'member-a', memberEpoch: 3, topicPartitions: owned(aTarget) });
+    assert.deepEqual([a4.errorCode, a4.memberEpoch, a4.assignment], [0, 4, all()]);
     d = await describeOne(conn, g);
-    assert.deepEqual([d.groupState, d.groupEpoch, d.members.map((m) => m.memberId)], ['Stable', 3, ['member-a']]);
+    assert.deepEqual([d.groupState, d.groupEpoch, d.members.map((m) => m.memberId)], ['Stable', 4, ['member-a']]);
 
     // The last member leaves: the group stays, Empty.
     await heartbeat(conn, { groupId: g, memberId: 'member-a', memberEpoch: -1 });
@@ -416,7 +416,7 @@ describe('KIP-848 consumer groups over the wire', () => {
     assert.equal(ok.errorCode, 0);
     const fenced = await heartbeat(conn, { groupId: g, memberId: 'm-1', memberEpoch: ok.memberEpoch + 5, topicPartitions: owned(ok.assignment!) });
     assert.equal(fenced.errorCode, ERR.FENCED_MEMBER_EPOCH);
-    assert.match(fenced.errorMessage ?? '', /greater member epoch \(6\) than the one known by the group coordinator \(1\)/);
+    assert.match(fenced.errorMessage ?? '', /greater member epoch \(7\) than the one known by the group coordinator \(2\)/);
     const unknown = await heartbeat(conn, { groupId: g, memberId: 'nobody', memberEpoch: 1 });
     assert.equal(unknown.errorCode, ERR.UNKNOWN_MEMBER_ID);
     const noGroup = await heartbeat(conn, { groupId: 'cp-no-such-group', memberId: 'm', memberEpoch: 3 });
@@ -466,22 +466,22 @@ describe('KIP-848 consumer groups over the wire', () => {
   it('static members: the instance id is held while in use, kept through a temporary leave, and rejoins without a new epoch', async () => {
     const g = 'cp-static';
     const s1 = await heartbeat(conn, join(g, 'static-1', ['cp-t'], { instanceId: 'inst-1' }));
-    assert.deepEqual([s1.errorCode, s1.memberEpoch, s1.assignment], [0, 1, all()]);
+    assert.deepEqual([s1.errorCode, s1.memberEpoch, s1.assignment], [0, 2, all()]);
     const taken = await heartbeat(conn, join(g, 'static-1b', ['cp-t'], { instanceId: 'inst-1' }));
     assert.equal(taken.errorCode, ERR.UNRELEASED_INSTANCE_ID);
-    const impostor = await heartbeat(conn, { groupId: g, memberId: 'static-x', memberEpoch: 1, instanceId: 'inst-1' });
+    const impostor = await heartbeat(conn, { groupId: g, memberId: 'static-x', memberEpoch: 2, instanceId: 'inst-1' });
     assert.equal(impostor.errorCode, ERR.FENCED_INSTANCE_ID);
 
     const away = await heartbeat(conn, { groupId: g, memberId: 'static-1', memberEpoch: -2, instanceId: 'inst-1' });
     assert.deepEqual([away.errorCode, away.memberEpoch], [0, -2]);
     let d = await describeOne(conn, g);
-    assert.deepEqual([member(d, 'static-1').memberEpoch, member(d, 'static-1').assignment, d.groupEpoch], [-2, all(), 1]);
+    assert.deepEqual([member(d, 'static-1').memberEpoch, member(d, 'static-1').assignment, d.groupEpoch], [-2, all(), 2]);
 
     const back = await heartbeat(conn, join(g, 'static-1b', ['cp-t'], { instanceId: 'inst-1' }));
-    assert.deepEqual([back.errorCode, back.memberId, back.memberEpoch, back.assignment], [0, 'static-1b', 1, all()]);
+    assert.deepEqual([back.errorCode, back.memberId, back.memberEpoch, back.assignment], [0, 'static-1b', 2, all()]);
     d = await describeOne(conn, g);
     assert.deepEqual(d.members.map((m) => [m.memberId, m.instanceId]), [['static-1b', 'inst-1']]);
-    assert.equal(d.groupEpoch, 1, 'a returning static member is no rebalance');
+    assert.equal(d.groupEpoch, 2, 'a returning static member is no rebalance');
 
     const gone = await heartbeat(conn, { groupId: g, memberId: 'static-1b', memberEpoch: -1, instanceId: 'inst-1' });
     assert.deepEqual([gone.errorCode, gone.memberEpoch], [0, -1]);
