@@ -211,12 +211,22 @@ export class ConsumerGroupCoordinator {
     return re;
   }
 
-  private groupFor(groupId: string, create: boolean): ConsumerGroup {
+  /**
+   * `missing` says how a request that may not create the group is refused when there is none:
+   * a leave as Kafka does (GROUP_ID_NOT_FOUND, which a leaving client ignores); a heartbeat with
+   * UNKNOWN_MEMBER_ID, where Kafka says GROUP_ID_NOT_FOUND, because Kafka's groups survive a
+   * restart and ours do not, and Kafka's Java client gives up for good on GROUP_ID_NOT_FOUND but
+   * rejoins on UNKNOWN_MEMBER_ID (docs/compatibility.md).
+   */
+  private groupFor(groupId: string, create: boolean, missing: 'leave' | 'heartbeat', memberId: string): ConsumerGroup {
     const existing = this.groups.get(groupId);
     if (existing) return existing;
     const classic = this.options.classic.state(groupId);
     // Kafka 4.4.0 would upgrade a non-empty classic group online; we do not migrate.
     if (classic === 'active') throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+    if (!create && missing === 'heartbeat') {
+      throw new GroupError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${groupId}.`);
+    }
     if (!create) throw new GroupError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`);
     if (classic === 'empty') this.options.classic.drop(groupId);
     const group = new ConsumerGroup(groupId);
@@ -238,7 +248,7 @@ export class ConsumerGroupCoordinator {
   private join(req: ConsumerHeartbeatInput): ConsumerHeartbeatOutcome {
     const owned = req.topicPartitions === null ? null : assignmentFrom(req.topicPartitions);
     // Creating the group before the member checks is safe: a new group only meets epoch-0 joins.
-    const group = this.groupFor(req.groupId, req.memberEpoch === 0);
+    const group = this.groupFor(req.groupId, req.memberEpoch === 0, 'heartbeat', req.memberId);
     const member = req.instanceId === null ? this.dynamicMember(group, req, owned) : this.staticMember(group, req, owned);
 
     if (req.rebalanceTimeoutMs !== -1) member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
@@ -335,7 +345,7 @@ export class ConsumerGroupCoordinator {
   }
 
   private leave(req: ConsumerHeartbeatInput): ConsumerHeartbeatOutcome {
-    const group = this.groupFor(req.groupId, false);
+    const group = this.groupFor(req.groupId, false, 'leave', req.memberId);
     const done = (memberEpoch: number): ConsumerHeartbeatOutcome => ({
       errorCode: ErrorCode.NONE,
       errorMessage: null,

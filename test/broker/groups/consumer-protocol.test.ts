@@ -419,8 +419,12 @@ describe('KIP-848 consumer groups over the wire', () => {
     assert.match(fenced.errorMessage ?? '', /greater member epoch \(7\) than the one known by the group coordinator \(2\)/);
     const unknown = await heartbeat(conn, { groupId: g, memberId: 'nobody', memberEpoch: 1 });
     assert.equal(unknown.errorCode, ERR.UNKNOWN_MEMBER_ID);
+    // Kafka says GROUP_ID_NOT_FOUND (fatal to its Java client); our groups do not survive a
+    // restart, so a live member of a group we do not know is told to rejoin (docs/compatibility.md).
     const noGroup = await heartbeat(conn, { groupId: 'cp-no-such-group', memberId: 'm', memberEpoch: 3 });
-    assert.equal(noGroup.errorCode, ERR.GROUP_ID_NOT_FOUND);
+    assert.deepEqual([noGroup.errorCode, noGroup.errorMessage], [ERR.UNKNOWN_MEMBER_ID, 'Member m is not a member of group cp-no-such-group.']);
+    const noGroupLeave = await heartbeat(conn, { groupId: 'cp-no-such-group', memberId: 'm', memberEpoch: -1 });
+    assert.equal(noGroupLeave.errorCode, ERR.GROUP_ID_NOT_FOUND);
     const assignor = await heartbeat(conn, join(g, 'm-2', ['cp-t'], { serverAssignor: 'sticky' }));
     assert.deepEqual([assignor.errorCode, assignor.errorMessage], [ERR.UNSUPPORTED_ASSIGNOR, 'ServerAssignor sticky is not supported. Supported assignors: uniform, range.']);
     const noTimeout = await heartbeat(conn, join(g, 'm-2', ['cp-t'], { rebalanceTimeoutMs: -1 }));
@@ -461,6 +465,25 @@ describe('KIP-848 consumer groups over the wire', () => {
       c.destroy();
       await short.cleanup();
     }
+  });
+
+  it('a member that does not revoke within its rebalance timeout is fenced', async () => {
+    const g = 'cp-rebalance-timeout';
+    const slow = await heartbeat(conn, join(g, 'slow', ['cp-t'], { rebalanceTimeoutMs: 300 }));
+    assert.deepEqual(slow.assignment, all());
+    const quick = await heartbeat(conn, join(g, 'quick', ['cp-t']));
+    assert.deepEqual(quick.assignment, []);
+    // "slow" hears what to give up (its timer starts) and then never confirms.
+    const told = await heartbeat(conn, { groupId: g, memberId: 'slow', memberEpoch: slow.memberEpoch, topicPartitions: owned(all()) });
+    assert.equal(told.assignment!.length, 2);
+    const d = await waitFor('the slow member fenced', async () => {
+      const x = await describeOne(conn, g);
+      return x.members.length === 1 ? x : undefined;
+    }, 10_000, 50);
+    assert.deepEqual(d.members.map((m) => m.memberId), ['quick']);
+    const takes = await heartbeat(conn, { groupId: g, memberId: 'quick', memberEpoch: quick.memberEpoch, topicPartitions: [] });
+    assert.deepEqual(takes.assignment, all());
+    await heartbeat(conn, { groupId: g, memberId: 'quick', memberEpoch: -1 });
   });
 
   it('static members: the instance id is held while in use, kept through a temporary leave, and rejoins without a new epoch', async () => {
