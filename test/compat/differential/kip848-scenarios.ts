@@ -321,4 +321,65 @@ export const kip848Scenarios: Scenario[] = [
       return { v0, v0Again, v1Empty, v1NoTimeout, v1NoSubscription, v1NoPartitions, v1EmptyGroup, v0Leave };
     },
   },
+  {
+    name: 'ConsumerGroupHeartbeat request checks: leaves from an unknown group, bad epochs, empty ids, a bad regex; OffsetCommit v8 from a member',
+    run: async (ctx) => {
+      const { group, names, ids } = await setup(ctx, 'cg-checks', [['cg-checks', 1]]);
+      const [t] = names as [string];
+      const unknown = ctx.name('cg-checks-none');
+      const req = joinReq(group, names);
+      const join = await hb(ctx, ids, req);
+      const member = { groupId: group, memberId: req.memberId };
+      return {
+        join,
+        leaveUnknownGroup: await hb(ctx, ids, { groupId: unknown, memberId: newMemberId(), memberEpoch: -1 }),
+        staticLeaveUnknownGroup: await hb(ctx, ids, { groupId: unknown, memberId: newMemberId(), memberEpoch: -2, instanceId: 'i-1' }),
+        staticLeaveWithoutInstance: await hb(ctx, ids, { ...member, memberEpoch: -2 }),
+        epochBelowMinus2: await hb(ctx, ids, { ...member, memberEpoch: -3 }),
+        emptyInstanceId: await hb(ctx, ids, joinReq(group, names, { instanceId: '' })),
+        emptyRackId: await hb(ctx, ids, joinReq(group, names, { rackId: '' })),
+        badRegex: await hb(ctx, ids, joinReq(group, [], { subscribedTopicNames: null, subscribedTopicRegex: 'cg-checks-(' })),
+        commitV8: await ctx.wire.offsetCommit(group, join.memberEpoch, req.memberId, t, [{ index: 0, offset: 1n }]),
+        stillThere: await describe(ctx, group),
+      };
+    },
+  },
+  {
+    name: 'Classic admin APIs on a consumer group: OffsetDelete of a subscribed topic, LeaveGroup by instance id',
+    run: async (ctx) => {
+      const { group, names, ids } = await setup(ctx, 'cg-admin', [['cg-admin', 1], ['cg-admin-other', 1]]);
+      const [t, other] = names as [string, string];
+      const dynamic = joinReq(group, [t]);
+      const staticReq = joinReq(group, [other], { instanceId: 'admin-static' });
+      const j1 = await hb(ctx, ids, dynamic);
+      const j2 = await hb(ctx, ids, staticReq);
+      const c1 = await ctx.wire.offsetCommitEpoch(group, j1.memberEpoch, dynamic.memberId, t, [{ index: 0, offset: 2n }]);
+      const deleteSubscribed = await ctx.wire.offsetDelete(group, t, [0]);
+      const leaveUnknownInstance = await ctx.wire.leaveGroup(group, [''], ['no-such-instance']);
+      const leaveByInstance = await ctx.wire.leaveGroup(group, [''], ['admin-static']);
+      // The removal is a new group epoch; Kafka computes its assignment in the background, so the
+      // remaining member heartbeats until the group is Stable again and that state is compared.
+      let epoch = j1.memberEpoch;
+      const afterLeave = await until(`${group} stable after the removal`, async () => {
+        const r = await hb(ctx, ids, { groupId: group, memberId: dynamic.memberId, memberEpoch: epoch, topicPartitions: owned(ids, j1.assignment) });
+        if (r.errorCode !== 0) throw new Error(`heartbeat: ${r.errorCode}`);
+        epoch = r.memberEpoch;
+        return describe(ctx, group);
+      }, (d) => d.groupState === 'Stable' && d.members.every((m) => m.memberEpoch === d.groupEpoch));
+      const leaveDynamicById = await ctx.wire.leaveGroup(group, [dynamic.memberId]);
+      await hb(ctx, ids, { groupId: group, memberId: dynamic.memberId, memberEpoch: -1 });
+      const deleteAfter = await ctx.wire.offsetDelete(group, t, [0]);
+      return {
+        j1: j1.errorCode,
+        j2: j2.errorCode,
+        c1,
+        deleteSubscribed,
+        leaveUnknownInstance,
+        leaveByInstance,
+        afterLeave,
+        leaveDynamicById,
+        deleteAfter,
+      };
+    },
+  },
 ];

@@ -449,9 +449,10 @@ export class Wire {
     });
   }
 
-  leaveGroup(group: string, memberIds: string[]) {
+  /** LeaveGroup v4; `instanceIds[i]` (default null) goes with `memberIds[i]`. */
+  leaveGroup(group: string, memberIds: string[], instanceIds: (string | null)[] = []) {
     return this.call(13, V.LeaveGroup, (w) => {
-      w.fString(group).fArray(memberIds, (w, m) => w.fString(m).fNullableString(null).tags());
+      w.fString(group).fArray(memberIds.map((m, i) => [m, instanceIds[i] ?? null] as const), (w, [m, inst]) => w.fString(m).fNullableString(inst).tags());
     }, (r) => {
       r.int32();
       const errorCode = r.int16();
