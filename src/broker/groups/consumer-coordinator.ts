@@ -506,11 +506,17 @@ export class ConsumerGroupCoordinator {
     this.refresh(group);
   }
 
-  /** Admin removal through LeaveGroup (classic API): static members by instance id. */
+  /**
+   * Admin removal through LeaveGroup (classic API), as Kafka 4.4.0's consumerGroupLeave: a member
+   * by its member id, a static member by its instance id.
+   */
   removeByLeaveGroup(group: ConsumerGroup, memberId: string, instanceId: string | null): number {
-    // Without an instance id only a classic-protocol member could leave this way, and this
-    // broker's consumer groups have none.
-    if (instanceId === null) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (instanceId === null) {
+      const byId = group.members.get(memberId);
+      if (!byId) return ErrorCode.UNKNOWN_MEMBER_ID;
+      this.remove(group, byId, 'removed through LeaveGroup');
+      return ErrorCode.NONE;
+    }
     const id = group.staticMembers.get(instanceId);
     const m = id === undefined ? undefined : group.members.get(id);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
