@@ -382,4 +382,43 @@ export const kip848Scenarios: Scenario[] = [
       };
     },
   },
+  {
+    name: 'Two members on one topic: the newcomer gets partitions only after the old owner released them',
+    run: async (ctx) => {
+      const { group, names, ids } = await setup(ctx, 'cg-handover', [['cg-handover', 4]]);
+      const a = joinReq(group, names);
+      const aJoin = await hb(ctx, ids, a);
+      const b = joinReq(group, names);
+      const bJoin = await hb(ctx, ids, b);
+      // Which partitions each gets depends on the member ids (random), so what is compared is
+      // the rule, step by step: no partition is ever held by both, the old owner gives up before
+      // the newcomer gets anything, and the end is two and two.
+      const held = { a: aJoin.assignment ?? [], b: bJoin.assignment ?? [] };
+      const epoch = { a: aJoin.memberEpoch, b: bJoin.memberEpoch };
+      const count = (x: { partitions: number[] }[]) => x.reduce((n, tp) => n + tp.partitions.length, 0);
+      const set = (x: { partitions: number[] }[]) => new Set(x.flatMap((tp) => tp.partitions));
+      let overlaps = 0;
+      let bGotWhileAHadMore = false;
+      const settled = await until(`${group} split two and two`, async () => {
+        for (const [who, req] of [['a', a], ['b', b]] as const) {
+          const r = await hb(ctx, ids, { groupId: group, memberId: req.memberId, memberEpoch: epoch[who], topicPartitions: owned(ids, held[who]) });
+          if (r.errorCode !== 0) throw new Error(`heartbeat of ${who}: ${r.errorCode}`);
+          epoch[who] = r.memberEpoch;
+          if (r.assignment) held[who] = r.assignment;
+          const sa = set(held.a);
+          if ([...set(held.b)].some((p) => sa.has(p))) overlaps++;
+          if (count(held.b) > 0 && count(held.a) > 2) bGotWhileAHadMore = true;
+        }
+        return describe(ctx, group);
+      }, (d) => d.groupState === 'Stable' && count(held.a) === 2 && count(held.b) === 2 && d.members.every((m) => m.memberEpoch === d.groupEpoch));
+      return {
+        aJoin,
+        bJoin: { errorCode: bJoin.errorCode, memberId: bJoin.memberId },
+        overlaps,
+        bGotWhileAHadMore,
+        all: [...set(held.a), ...set(held.b)].sort(),
+        final: { groupState: settled.groupState, groupEpoch: settled.groupEpoch, assignmentEpoch: settled.assignmentEpoch, members: settled.members.map((m) => ({ memberEpoch: m.memberEpoch, held: count(m.assignment.topicPartitions), target: count(m.targetAssignment.topicPartitions) })) },
+      };
+    },
+  },
 ];
