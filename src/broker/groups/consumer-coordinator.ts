@@ -250,6 +250,7 @@ export class ConsumerGroupCoordinator {
     // Creating the group before the member checks is safe: a new group only meets epoch-0 joins.
     const group = this.groupFor(req.groupId, req.memberEpoch === 0, 'heartbeat', req.memberId);
     const member = req.instanceId === null ? this.dynamicMember(group, req, owned) : this.staticMember(group, req, owned);
+    group.emptySince = null;
 
     if (req.rebalanceTimeoutMs !== -1) member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
     if (req.rackId !== null) member.rackId = req.rackId;
@@ -504,6 +505,20 @@ export class ConsumerGroupCoordinator {
     group.removeMember(member);
     this.options.logger.info({ group: group.groupId, memberId: member.memberId, reason }, 'member removed from the consumer group');
     this.refresh(group);
+    if (group.members.size === 0) group.emptySince = Date.now();
+  }
+
+  /**
+   * Kafka's periodic cleanup: a group empty for `retentionMs` that has no committed offsets is
+   * forgotten (one with offsets stays, listed Empty, like Kafka's until its offsets expire).
+   */
+  sweep(now: number, retentionMs: number, hasOffsets: (groupId: string) => boolean): void {
+    for (const g of [...this.groups.values()]) {
+      if (g.members.size > 0 || g.emptySince === null || now - g.emptySince < retentionMs) continue;
+      if (hasOffsets(g.groupId)) continue;
+      this.groups.delete(g.groupId);
+      this.options.logger.info({ group: g.groupId }, 'empty consumer group removed');
+    }
   }
 
   /**

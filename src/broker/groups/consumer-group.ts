@@ -110,6 +110,8 @@ export class ConsumerGroup {
   /** The subscribed topics as last seen (names, ids, partition counts), to notice changes. */
   metadataKey = '';
   assignorName = 'uniform';
+  /** When the last member went (Date.now()); null while it has members or never had one leave. */
+  emptySince: number | null = null;
 
   constructor(readonly groupId: string) {}
 

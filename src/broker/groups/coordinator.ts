@@ -577,6 +577,7 @@ export class GroupCoordinator {
   }
 
   private sweepEmptied(now: number): void {
+    this.consumer.sweep(now, EMPTY_GROUP_RETENTION_MS, (id) => this.offsets.forGroup(id).length > 0);
     for (const [group, since] of [...this.emptied]) {
       if (this.groups.get(group.groupId) !== group || group.state !== 'Empty' || group.members.size > 0) {
         this.emptied.delete(group);
