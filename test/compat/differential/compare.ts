@@ -1,19 +1,18 @@
 /**
  * What every differential test shares: the scenario shape, the allow-list normaliser, the
- * per-broker run and the suite that compares a fresh embedded broker's answers with Apache
- * Kafka's field by field (differential.test.ts against 3.9.1, kip848.test.ts against 4.4.0).
+ * per-broker run, and the comparison of a fresh embedded broker's answers with Apache Kafka's,
+ * field by field (differential.test.ts against 3.9.1, kip848.test.ts against 4.4.0).
  *
  * DIFFERENTIAL_SELF=1 runs each scenario on the reference Kafka twice instead (two fresh sets of
  * names): what differs there is what really varies from run to run, the only thing the
  * normaliser may hide. Scenarios are validated that way before they are run on the embedded broker.
  * DIFFERENTIAL_DUMP=<file> appends each scenario's two normalised answers to that file as JSON lines.
  */
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
+import { startTestBroker } from '../../helpers/broker.js';
 import { apacheKafkaBootstrap } from '../../helpers/suite-kafka.js';
 import { Wire } from './wire.js';
 
@@ -126,31 +125,35 @@ function excuse(mine: unknown, theirs: unknown, scenario: string, intentional: I
 /** Kafka-vs-Kafka: both sides of every comparison on the reference broker (see the file comment). */
 export const selfCheck = process.env.DIFFERENTIAL_SELF === '1';
 
-/** One test per scenario: a fresh embedded broker's answers against Apache Kafka `version`'s. */
-export function differentialSuite(version: string, scenarios: Scenario[], intentional: Intentional[] = []): void {
+/** The two sides of a comparison: a fresh embedded broker (or, self-checking, the reference again) and Kafka. */
+export interface Brokers {
+  mine: string;
+  reference: string;
+  cleanup(): Promise<void>;
+}
+
+export async function startBrokers(version: string, intentional: Intentional[], scenarios: Scenario[]): Promise<Brokers> {
   for (const d of intentional) {
     if (!scenarios.some((s) => s.name === d.scenario)) throw new Error(`intentional difference for an unknown scenario: ${d.scenario}`);
   }
-  let embedded: TestBroker | undefined;
-  let apache: string;
+  const [embedded, apache] = await Promise.all([selfCheck ? undefined : startTestBroker(), apacheKafkaBootstrap(version)]);
+  return { mine: embedded ? embedded.brokers[0]! : apache, reference: apache, cleanup: async () => embedded?.cleanup() };
+}
 
-  before(async () => {
-    [embedded, apache] = await Promise.all([selfCheck ? undefined : startTestBroker(), apacheKafkaBootstrap(version)]);
-  });
-  after(() => embedded?.cleanup());
+const mineName = selfCheck ? 'Apache Kafka (a second run)' : 'embedded broker';
 
-  const mineName = selfCheck ? `Apache Kafka ${version} (a second run)` : 'embedded broker';
-  describe(`${mineName} vs Apache Kafka ${version}`, () => {
-    for (const s of scenarios) {
-      test(s.name, { timeout: 120_000 }, async () => {
-        const suffix = randomBytes(4).toString('hex');
-        const mineAt = selfCheck ? apache : embedded!.brokers[0]!;
-        const mineSuffix = selfCheck ? randomBytes(4).toString('hex') : suffix;
-        const [raw, theirs] = await Promise.all([runOn(mineAt, s.run, mineSuffix), runOn(apache, s.run, suffix)]);
-        const mine = selfCheck ? raw : excuse(raw, theirs, s.name, intentional);
-        if (process.env.DIFFERENTIAL_DUMP) appendFileSync(process.env.DIFFERENTIAL_DUMP, JSON.stringify({ scenario: s.name, mine: raw, theirs }, (_k, x) => (typeof x === 'bigint' ? String(x) : x)) + '\n');
-        assert.deepStrictEqual(mine, theirs, `${s.name}: ${mineName} (actual) vs Apache Kafka (expected)`);
-      });
-    }
-  });
+export const suiteTitle = (version: string) => `${mineName} vs Apache Kafka ${version}`;
+
+/**
+ * One scenario on both sides, compared after the normaliser and the intentional differences.
+ * The node:test calls stay in each test file (the runner attributes a test to the file that
+ * defines it, and checks every test file reported tests).
+ */
+export async function compareScenario(brokers: Brokers, s: Scenario, intentional: Intentional[] = []): Promise<void> {
+  const suffix = randomBytes(4).toString('hex');
+  const mineSuffix = selfCheck ? randomBytes(4).toString('hex') : suffix;
+  const [raw, theirs] = await Promise.all([runOn(brokers.mine, s.run, mineSuffix), runOn(brokers.reference, s.run, suffix)]);
+  const mine = selfCheck ? raw : excuse(raw, theirs, s.name, intentional);
+  if (process.env.DIFFERENTIAL_DUMP) appendFileSync(process.env.DIFFERENTIAL_DUMP, JSON.stringify({ scenario: s.name, mine: raw, theirs }, (_k, x) => (typeof x === 'bigint' ? String(x) : x)) + '\n');
+  assert.deepStrictEqual(mine, theirs, `${s.name}: ${mineName} (actual) vs Apache Kafka (expected)`);
 }

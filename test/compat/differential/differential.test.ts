@@ -5,7 +5,18 @@
  * normalised first (normalise() in compare.ts; the reasons are in docs/compatibility.md); any
  * other difference fails the test.
  */
-import { differentialSuite } from './compare.js';
+import { after, before, describe, test } from 'node:test';
+import { compareScenario, startBrokers, suiteTitle, type Brokers } from './compare.js';
 import { scenarios } from './scenarios.js';
 
-differentialSuite('3.9.1', scenarios);
+const VERSION = '3.9.1';
+
+let brokers: Brokers | undefined;
+before(async () => {
+  brokers = await startBrokers(VERSION, [], scenarios);
+});
+after(() => brokers?.cleanup());
+
+describe(suiteTitle(VERSION), () => {
+  for (const s of scenarios) test(s.name, { timeout: 120_000 }, () => compareScenario(brokers!, s));
+});

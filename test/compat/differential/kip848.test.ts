@@ -6,7 +6,8 @@
  * compares the decoded answers field by field after the shared allow-list normaliser
  * (compare.ts; the reasons are in docs/compatibility.md).
  */
-import { differentialSuite, type Intentional } from './compare.js';
+import { after, before, describe, test } from 'node:test';
+import { compareScenario, startBrokers, suiteTitle, type Brokers, type Intentional } from './compare.js';
 import { kip848Scenarios } from './kip848-scenarios.js';
 
 /** The deliberate differences, each one field of one scenario (docs/compatibility.md says why). */
@@ -20,4 +21,14 @@ const INTENTIONAL: Intentional[] = [
   },
 ];
 
-differentialSuite('4.4.0', kip848Scenarios, INTENTIONAL);
+const VERSION = '4.4.0';
+
+let brokers: Brokers | undefined;
+before(async () => {
+  brokers = await startBrokers(VERSION, INTENTIONAL, kip848Scenarios);
+});
+after(() => brokers?.cleanup());
+
+describe(suiteTitle(VERSION), () => {
+  for (const s of kip848Scenarios) test(s.name, { timeout: 120_000 }, () => compareScenario(brokers!, s, INTENTIONAL));
+});
