@@ -528,9 +528,9 @@ describe('KIP-848 consumer groups over the wire', () => {
     const g = 'cp-regex';
     const first = await tb.broker.logs.createTopic('rx-first', 2);
     await tb.broker.logs.createTopic('not-rx', 1);
-    const m = await heartbeat(conn, join(g, 'rx-member', [], { subscribedTopicNames: null, subscribedTopicRegex: 'rx-.*' }));
+    const m = await heartbeat(conn, join(g, 'rx-member', [], { subscribedTopicNames: null, subscribedTopicRegex: 'rx\\-.*' }));
     assert.deepEqual([m.errorCode, m.assignment], [0, [`${first.id}:0`, `${first.id}:1`]]);
-    assert.equal(member(await describeOne(conn, g), 'rx-member').subscribedTopicRegex, 'rx-.*');
+    assert.equal(member(await describeOne(conn, g), 'rx-member').subscribedTopicRegex, 'rx\\-.*', 'an identity escape, as Java accepts it');
 
     const second = await tb.broker.logs.createTopic('rx-second', 1);
     const next = await heartbeat(conn, { groupId: g, memberId: 'rx-member', memberEpoch: m.memberEpoch, topicPartitions: owned(m.assignment!) });
@@ -546,6 +546,17 @@ describe('KIP-848 consumer groups over the wire', () => {
     assert.equal(revoked.memberEpoch, m.memberEpoch + 2);
     assert.deepEqual(member(await describeOne(conn, g), 'rx-member').assignment, [`${first.id}:0`, `${first.id}:1`]);
     await heartbeat(conn, { groupId: g, memberId: 'rx-member', memberEpoch: -1 });
+  });
+
+  it('new partitions of a subscribed topic change the target assignment', async () => {
+    const g = 'cp-grow';
+    const grow = await tb.broker.logs.createTopic('cp-grow-t', 1);
+    const m = await heartbeat(conn, join(g, 'grower', ['cp-grow-t']));
+    assert.deepEqual(m.assignment, [`${grow.id}:0`]);
+    await tb.broker.logs.createPartitions('cp-grow-t', 3);
+    const next = await heartbeat(conn, { groupId: g, memberId: 'grower', memberEpoch: m.memberEpoch, topicPartitions: owned(m.assignment!) });
+    assert.deepEqual([next.memberEpoch, next.assignment], [m.memberEpoch + 1, [0, 1, 2].map((p) => `${grow.id}:${p}`)]);
+    await heartbeat(conn, { groupId: g, memberId: 'grower', memberEpoch: -1 });
   });
 
   it('OffsetCommit v9 and OffsetFetch v9 check the member epoch', async () => {
