@@ -1,6 +1,7 @@
 /**
  * Flexible (KIP-482) versions on the wire, with requests built by hand from Apache Kafka's message
- * specs: ApiVersions advertises Kafka 3.9.1's maxima, flexible requests carry header v2 and get
+ * specs: ApiVersions advertises Kafka 3.9.1's maxima (Kafka 4.4.0's for the KIP-848 APIs 3.9.1
+ * does not advertise), flexible requests carry header v2 and get
  * response header v1 (ApiVersions excepted), and topic ids resolve in Metadata v12 and Fetch v13+.
  */
 import { after, before, describe, it } from 'node:test';

@@ -197,12 +197,15 @@ export class ConsumerGroupCoordinator {
     if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '') this.compile(req.subscribedTopicRegex);
   }
 
-  /** Full match, as Kafka's Pattern.matcher(topic).matches(). */
+  /**
+   * Full match, as Kafka's Pattern.matcher(topic).matches(). Not in Unicode mode: that mode refuses
+   * identity escapes such as `\-` that Java's and RE2J's syntax accept.
+   */
   private compile(regex: string): RegExp {
     let re = this.regexes.get(regex);
     if (re) return re;
     try {
-      re = new RegExp(`^(?:${regex})$`, 'u');
+      re = new RegExp(`^(?:${regex})$`);
     } catch (e) {
       throw new GroupError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${regex} is not a valid regular expression: ${(e as Error).message}.`);
     }

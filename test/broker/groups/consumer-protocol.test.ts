@@ -12,7 +12,7 @@ import { startTestBroker, type TestBroker } from '../../helpers/broker.js';
 import { RawConnection, requestFrame } from '../../helpers/raw-client.js';
 import { waitFor } from '../../helpers/wait.js';
 
-const API = { OffsetCommit: 8, OffsetFetch: 9, JoinGroup: 11, Heartbeat: 12, DescribeGroups: 15, ListGroups: 16, DeleteGroups: 42, ConsumerGroupHeartbeat: 68, ConsumerGroupDescribe: 69 };
+const API = { OffsetCommit: 8, OffsetFetch: 9, OffsetDelete: 47, JoinGroup: 11, Heartbeat: 12, DescribeGroups: 15, ListGroups: 16, DeleteGroups: 42, ConsumerGroupHeartbeat: 68, ConsumerGroupDescribe: 69 };
 const ERR = {
   NONE: 0,
   UNSUPPORTED_VERSION: 35,
@@ -21,6 +21,7 @@ const ERR = {
   UNKNOWN_MEMBER_ID: 25,
   NON_EMPTY_GROUP: 68,
   GROUP_ID_NOT_FOUND: 69,
+  GROUP_SUBSCRIBED_TO_TOPIC: 86,
   MEMBER_ID_REQUIRED: 79,
   FENCED_INSTANCE_ID: 82,
   FENCED_MEMBER_EPOCH: 110,
@@ -321,6 +322,18 @@ async function classicJoin(c: RawConnection, groupId: string, memberId: string):
   return { errorCode, memberId: r.string() };
 }
 
+/** OffsetDelete v0 (not flexible): per-partition codes by topic. */
+async function deleteOffsets(c: RawConnection, groupId: string, topics: [string, number[]][]): Promise<{ errorCode: number; topics: [string, number[]][] }> {
+  const body = new Writer().string(groupId).array(topics, (w, [t, ps]) => w.string(t).array(ps, (w, p) => w.int32(p)));
+  const correlationId = ++correlation;
+  c.write(requestFrame({ apiKey: API.OffsetDelete, apiVersion: 0, correlationId, clientId: 'kip848-raw' }, body.toBuffer()));
+  const r = (await c.nextResponse(15_000)).body;
+  const errorCode = r.int16();
+  r.int32();
+  const out = r.array((r): [string, number[]] => [r.string(), r.array((r) => (r.int32(), r.int16()))]);
+  return { errorCode, topics: out };
+}
+
 const join = (groupId: string, memberId: string, topics: string[], extra: Partial<HeartbeatFields> = {}): HeartbeatFields => ({
   groupId,
   memberId,
@@ -515,9 +528,9 @@ describe('KIP-848 consumer groups over the wire', () => {
     const g = 'cp-regex';
     const first = await tb.broker.logs.createTopic('rx-first', 2);
     await tb.broker.logs.createTopic('not-rx', 1);
-    const m = await heartbeat(conn, join(g, 'rx-member', [], { subscribedTopicNames: null, subscribedTopicRegex: 'rx-.*' }));
+    const m = await heartbeat(conn, join(g, 'rx-member', [], { subscribedTopicNames: null, subscribedTopicRegex: 'rx\\-.*' }));
     assert.deepEqual([m.errorCode, m.assignment], [0, [`${first.id}:0`, `${first.id}:1`]]);
-    assert.equal(member(await describeOne(conn, g), 'rx-member').subscribedTopicRegex, 'rx-.*');
+    assert.equal(member(await describeOne(conn, g), 'rx-member').subscribedTopicRegex, 'rx\\-.*', 'an identity escape, as Java accepts it');
 
     const second = await tb.broker.logs.createTopic('rx-second', 1);
     const next = await heartbeat(conn, { groupId: g, memberId: 'rx-member', memberEpoch: m.memberEpoch, topicPartitions: owned(m.assignment!) });
@@ -533,6 +546,17 @@ describe('KIP-848 consumer groups over the wire', () => {
     assert.equal(revoked.memberEpoch, m.memberEpoch + 2);
     assert.deepEqual(member(await describeOne(conn, g), 'rx-member').assignment, [`${first.id}:0`, `${first.id}:1`]);
     await heartbeat(conn, { groupId: g, memberId: 'rx-member', memberEpoch: -1 });
+  });
+
+  it('new partitions of a subscribed topic change the target assignment', async () => {
+    const g = 'cp-grow';
+    const grow = await tb.broker.logs.createTopic('cp-grow-t', 1);
+    const m = await heartbeat(conn, join(g, 'grower', ['cp-grow-t']));
+    assert.deepEqual(m.assignment, [`${grow.id}:0`]);
+    await tb.broker.logs.createPartitions('cp-grow-t', 3);
+    const next = await heartbeat(conn, { groupId: g, memberId: 'grower', memberEpoch: m.memberEpoch, topicPartitions: owned(m.assignment!) });
+    assert.deepEqual([next.memberEpoch, next.assignment], [m.memberEpoch + 1, [0, 1, 2].map((p) => `${grow.id}:${p}`)]);
+    await heartbeat(conn, { groupId: g, memberId: 'grower', memberEpoch: -1 });
   });
 
   it('OffsetCommit v9 and OffsetFetch v9 check the member epoch', async () => {
@@ -562,6 +586,24 @@ describe('KIP-848 consumer groups over the wire', () => {
     assert.deepEqual(await commit(conn, 9, g, epoch, 'off-member', 'cp-t', [3]), [0]);
     await heartbeat(conn, { groupId: g, memberId: 'off-member', memberEpoch: -1 });
     assert.deepEqual(await commit(conn, 9, g, -1, '', 'cp-t', [0]), [0], 'an empty group takes admin commits');
+  });
+
+  it('OffsetDelete keeps the offsets of topics a live consumer group subscribes to', async () => {
+    const g = 'cp-offset-delete';
+    await tb.broker.logs.createTopic('cp-unsubscribed', 1);
+    const m = await heartbeat(conn, join(g, 'od-member', ['cp-t']));
+    assert.deepEqual(await commit(conn, 9, g, m.memberEpoch, 'od-member', 'cp-t', [0]), [0]);
+    assert.deepEqual(await commit(conn, 9, g, m.memberEpoch, 'od-member', 'cp-unsubscribed', [0]), [0]);
+    assert.deepEqual(await deleteOffsets(conn, g, [['cp-t', [0]], ['cp-unsubscribed', [0]]]), {
+      errorCode: 0,
+      topics: [
+        ['cp-t', [ERR.GROUP_SUBSCRIBED_TO_TOPIC]],
+        ['cp-unsubscribed', [0]],
+      ],
+    });
+    await heartbeat(conn, { groupId: g, memberId: 'od-member', memberEpoch: -1 });
+    assert.deepEqual(await deleteOffsets(conn, g, [['cp-t', [0]]]), { errorCode: 0, topics: [['cp-t', [0]]] });
+    assert.deepEqual((await fetchOffsets(conn, g, null, -1, 'cp-t', [0])).offsets, [{ partition: 0, offset: -1n }]);
   });
 
   it('ListGroups v5 filters by type and state; DescribeGroups sees a consumer group as Dead', async () => {
@@ -603,6 +645,16 @@ describe('KIP-848 consumer groups over the wire', () => {
     assert.deepEqual(await deleteGroups(conn, [g]), [0]);
     const gone = await describeOne(conn, g);
     assert.deepEqual([gone.errorCode, gone.errorMessage], [ERR.GROUP_ID_NOT_FOUND, `Group ${g} not found.`]);
+
+    // An empty consumer group gives way to a classic join (here: the first step of one).
+    const emptied = 'cp-emptied';
+    await heartbeat(conn, join(emptied, 'short-lived', ['cp-t']));
+    await heartbeat(conn, { groupId: emptied, memberId: 'short-lived', memberEpoch: -1 });
+    assert.equal((await classicJoin(conn, emptied, '')).errorCode, ERR.MEMBER_ID_REQUIRED);
+    // And a group known only by its offsets takes a consumer-protocol member.
+    assert.deepEqual(await commit(conn, 9, 'cp-offsets-only', -1, '', 'cp-t', [0]), [0]);
+    assert.equal((await heartbeat(conn, join('cp-offsets-only', 'first', ['cp-t']))).errorCode, 0);
+    await heartbeat(conn, { groupId: 'cp-offsets-only', memberId: 'first', memberEpoch: -1 });
 
     // A classic group with members: the consumer protocol is turned away (no online upgrade).
     const cg = 'cp-classic';
