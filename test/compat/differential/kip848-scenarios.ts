@@ -241,16 +241,27 @@ export const kip848Scenarios: Scenario[] = [
     },
   },
   {
-    name: 'JoinGroup (classic) to a live consumer group: another protocol type is inconsistent',
+    name: 'JoinGroup (classic) to a live consumer group: another protocol type is inconsistent, a classic consumer',
     run: async (ctx) => {
       const { group, names, ids } = await setup(ctx, 'cg-classic-join', [['cg-classic-join', 1]]);
       const req = joinReq(group, names);
       const join = await hb(ctx, ids, req);
       const connect = await ctx.wire.joinGroup(group, '', { protocolType: 'connect', protocols: [{ name: 'x', metadata: Buffer.alloc(0) }] });
+      // A classic consumer joining: Kafka 4.4.0 would migrate it into the consumer group (and asks
+      // for a member id first); the broker does not migrate (an intentional difference).
+      const classicConsumer = await ctx.wire.joinGroup(group, '', { protocols: [{ name: 'range', metadata: subscription(names) }] });
       const syncUnknown = await ctx.wire.syncGroup(group, 1, newMemberId(), []);
       const heartbeatUnknown = await ctx.wire.heartbeat(group, 1, newMemberId());
       const describeClassic = await ctx.wire.describeGroups([group]);
-      return { join, connect, syncUnknown, heartbeatUnknown, describeClassic, after: await describe(ctx, group) };
+      return {
+        join,
+        connect,
+        classicConsumer: { errorCode: classicConsumer.errorCode, memberIdGiven: classicConsumer.memberId !== '' },
+        syncUnknown,
+        heartbeatUnknown,
+        describeClassic,
+        after: await describe(ctx, group),
+      };
     },
   },
   {

@@ -19,6 +19,13 @@ const INTENTIONAL: Intentional[] = [
     kafka: 69, // GROUP_ID_NOT_FOUND
     why: 'groups are not persisted: after a restart every group is unknown, and the Java client treats GROUP_ID_NOT_FOUND as fatal but rejoins on UNKNOWN_MEMBER_ID',
   },
+  {
+    scenario: 'JoinGroup (classic) to a live consumer group: another protocol type is inconsistent, a classic consumer',
+    path: 'classicConsumer',
+    embedded: { errorCode: 23, memberIdGiven: false }, // INCONSISTENT_GROUP_PROTOCOL
+    kafka: { errorCode: 79, memberIdGiven: true }, // MEMBER_ID_REQUIRED: the first step of an online migration
+    why: 'no online migration between the protocols: a classic member cannot join a consumer group with members',
+  },
 ];
 
 const VERSION = '4.4.0';
