@@ -540,7 +540,8 @@ export class ConsumerGroupCoordinator {
   // ---------------------------------------------------------------- describe, offsets, delete
 
   describe(groupId: string): ConsumerGroupDescription {
-    const base = { groupId, groupState: 'Dead', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
+    // Kafka 4.4.0 sets only the id, error code and message of a group it cannot describe.
+    const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
     if (this.closed) return { ...base, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
     if (groupId === '') return { ...base, errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: null };
     const group = this.groups.get(groupId);

@@ -644,7 +644,10 @@ describe('KIP-848 consumer groups over the wire', () => {
     await heartbeat(conn, { groupId: g, memberId: 'cg-member', memberEpoch: -1 });
     assert.deepEqual(await deleteGroups(conn, [g]), [0]);
     const gone = await describeOne(conn, g);
-    assert.deepEqual([gone.errorCode, gone.errorMessage], [ERR.GROUP_ID_NOT_FOUND, `Group ${g} not found.`]);
+    assert.deepEqual(
+      [gone.errorCode, gone.errorMessage, gone.groupState, gone.groupEpoch, gone.assignorName, gone.members.length],
+      [ERR.GROUP_ID_NOT_FOUND, `Group ${g} not found.`, '', 0, '', 0],
+    );
 
     // An empty consumer group gives way to a classic join (here: the first step of one).
     const emptied = 'cp-emptied';
