@@ -454,6 +454,13 @@ describe('KIP-848 consumer groups over the wire', () => {
     await heartbeat(conn, { groupId: g, memberId: 'm-1', memberEpoch: -1 });
   });
 
+  it('refuses a heartbeat interval that is not below the session timeout, as Kafka does', async () => {
+    await assert.rejects(
+      startTestBroker({ consumerSessionTimeoutMs: 1000, consumerHeartbeatIntervalMs: 1000 }),
+      /consumerHeartbeatIntervalMs \(1000\) must be lower than consumerSessionTimeoutMs \(1000\)/,
+    );
+  });
+
   it('a member that stops heartbeating is fenced after the session timeout and its partitions reassigned', async () => {
     const short = await startTestBroker({ consumerSessionTimeoutMs: 800, consumerHeartbeatIntervalMs: 100 });
     const c = await RawConnection.connect(short.port);
