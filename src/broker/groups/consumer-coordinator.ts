@@ -546,7 +546,7 @@ export class ConsumerGroupCoordinator {
   // ---------------------------------------------------------------- describe, offsets, delete
 
   describe(groupId: string): ConsumerGroupDescription {
-    // Kafka 4.4.0 answers an error with an empty state.
+    // Kafka 4.4.0 sets only the id, error code and message of a group it cannot describe.
     const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
     if (this.closed) return { ...base, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
     if (groupId === '') return { ...base, errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: null };

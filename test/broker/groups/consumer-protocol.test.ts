@@ -454,6 +454,13 @@ describe('KIP-848 consumer groups over the wire', () => {
     await heartbeat(conn, { groupId: g, memberId: 'm-1', memberEpoch: -1 });
   });
 
+  it('refuses a heartbeat interval that is not below the session timeout, as Kafka does', async () => {
+    await assert.rejects(
+      startTestBroker({ consumerSessionTimeoutMs: 1000, consumerHeartbeatIntervalMs: 1000 }),
+      /consumerHeartbeatIntervalMs \(1000\) must be lower than consumerSessionTimeoutMs \(1000\)/,
+    );
+  });
+
   it('a member that stops heartbeating is fenced after the session timeout and its partitions reassigned', async () => {
     const short = await startTestBroker({ consumerSessionTimeoutMs: 800, consumerHeartbeatIntervalMs: 100 });
     const c = await RawConnection.connect(short.port);
@@ -644,7 +651,10 @@ describe('KIP-848 consumer groups over the wire', () => {
     await heartbeat(conn, { groupId: g, memberId: 'cg-member', memberEpoch: -1 });
     assert.deepEqual(await deleteGroups(conn, [g]), [0]);
     const gone = await describeOne(conn, g);
-    assert.deepEqual([gone.errorCode, gone.errorMessage], [ERR.GROUP_ID_NOT_FOUND, `Group ${g} not found.`]);
+    assert.deepEqual(
+      [gone.errorCode, gone.errorMessage, gone.groupState, gone.groupEpoch, gone.assignorName, gone.members.length],
+      [ERR.GROUP_ID_NOT_FOUND, `Group ${g} not found.`, '', 0, '', 0],
+    );
 
     // An empty consumer group gives way to a classic join (here: the first step of one).
     const emptied = 'cp-emptied';

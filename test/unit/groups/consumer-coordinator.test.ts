@@ -58,3 +58,29 @@ test('an empty consumer group without offsets is forgotten after the retention; 
     c.close();
   }
 });
+
+test('a heartbeat repeating the previous epoch is answered if it owns no more than its assignment, else fenced', () => {
+  const c = coordinator();
+  const T = '00000000-0000-4000-8000-00000000000a';
+  const beat = (memberId: string, memberEpoch: number, owned: number[]) =>
+    c.heartbeat({ ...hb('lost', memberId, memberEpoch), topicPartitions: [{ topicId: T, partitions: owned }] });
+  try {
+    const a = c.heartbeat(hb('lost', 'a', 0));
+    assert.deepEqual([a.memberEpoch, a.assignment], [1, [{ topicId: T, partitions: [0, 1] }]]);
+    assert.equal(c.heartbeat(hb('lost', 'b', 0)).memberEpoch, 2);
+    const told = beat('a', 1, [0, 1]);
+    assert.equal(told.memberEpoch, 1, 'still revoking');
+    const kept = told.assignment![0].partitions;
+    const moved = beat('a', 1, kept);
+    assert.equal(moved.memberEpoch, 2);
+    // Suppose that answer was lost: the member repeats epoch 1 with what it holds.
+    const again = beat('a', 1, kept);
+    assert.deepEqual([again.errorCode, again.memberEpoch], [0, 2]);
+    // Claiming the revoked partition again at the old epoch is fenced.
+    const claim = beat('a', 1, [0, 1]);
+    assert.equal(claim.errorCode, 110);
+    assert.match(claim.errorMessage!, /smaller member epoch \(1\) than the one known by the group coordinator \(2\)/);
+  } finally {
+    c.close();
+  }
+});
