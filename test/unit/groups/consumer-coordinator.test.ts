@@ -66,20 +66,20 @@ test('a heartbeat repeating the previous epoch is answered if it owns no more th
     c.heartbeat({ ...hb('lost', memberId, memberEpoch), topicPartitions: [{ topicId: T, partitions: owned }] });
   try {
     const a = c.heartbeat(hb('lost', 'a', 0));
-    assert.deepEqual([a.memberEpoch, a.assignment], [1, [{ topicId: T, partitions: [0, 1] }]]);
-    assert.equal(c.heartbeat(hb('lost', 'b', 0)).memberEpoch, 2);
-    const told = beat('a', 1, [0, 1]);
-    assert.equal(told.memberEpoch, 1, 'still revoking');
+    assert.deepEqual([a.memberEpoch, a.assignment], [2, [{ topicId: T, partitions: [0, 1] }]]);
+    assert.equal(c.heartbeat(hb('lost', 'b', 0)).memberEpoch, 3);
+    const told = beat('a', 2, [0, 1]);
+    assert.equal(told.memberEpoch, 2, 'still revoking');
     const kept = told.assignment![0].partitions;
-    const moved = beat('a', 1, kept);
-    assert.equal(moved.memberEpoch, 2);
-    // Suppose that answer was lost: the member repeats epoch 1 with what it holds.
-    const again = beat('a', 1, kept);
-    assert.deepEqual([again.errorCode, again.memberEpoch], [0, 2]);
+    const moved = beat('a', 2, kept);
+    assert.equal(moved.memberEpoch, 3);
+    // Suppose that answer was lost: the member repeats epoch 2 with what it holds.
+    const again = beat('a', 2, kept);
+    assert.deepEqual([again.errorCode, again.memberEpoch], [0, 3]);
     // Claiming the revoked partition again at the old epoch is fenced.
-    const claim = beat('a', 1, [0, 1]);
+    const claim = beat('a', 2, [0, 1]);
     assert.equal(claim.errorCode, 110);
-    assert.match(claim.errorMessage!, /smaller member epoch \(1\) than the one known by the group coordinator \(2\)/);
+    assert.match(claim.errorMessage!, /smaller member epoch \(2\) than the one known by the group coordinator \(3\)/);
   } finally {
     c.close();
   }
