@@ -72,8 +72,14 @@ export interface BrokerStats {
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const { logger: givenLogger, lockOwner: _lockOwner, ...rest } = options;
   const config: BrokerConfig = { ...DEFAULT_BROKER_CONFIG, ...stripUndefined(rest), dataDir: resolve(options.dataDir) };
-  for (const key of ['maxRequestBytes', 'queuedMaxRequestBytes', 'maxConnectionRequestBytes', 'maxPartitions'] as const) {
+  for (const key of ['maxRequestBytes', 'queuedMaxRequestBytes', 'maxConnectionRequestBytes', 'maxPartitions', 'consumerSessionTimeoutMs', 'consumerHeartbeatIntervalMs'] as const) {
     if (!Number.isSafeInteger(config[key]) || config[key] < 1) throw new Error(`broker setting ${key} must be a positive integer, got ${config[key]}`);
+  }
+  // Kafka's GroupCoordinatorConfig refuses the same: the interval must be below the session timeout.
+  if (config.consumerHeartbeatIntervalMs >= config.consumerSessionTimeoutMs) {
+    throw new Error(
+      `broker setting consumerHeartbeatIntervalMs (${config.consumerHeartbeatIntervalMs}) must be lower than consumerSessionTimeoutMs (${config.consumerSessionTimeoutMs})`,
+    );
   }
   const logger = givenLogger ?? silentLogger;
   await mkdir(config.dataDir, { recursive: true });
@@ -138,6 +144,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     initialRebalanceDelayMs: config.initialRebalanceDelayMs,
     minSessionTimeoutMs: config.minSessionTimeoutMs,
     maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+    consumerSessionTimeoutMs: config.consumerSessionTimeoutMs,
+    consumerHeartbeatIntervalMs: config.consumerHeartbeatIntervalMs,
+    topics: logs,
     logger: logger.child({ subsystem: 'groups' }),
   });
   let producers: ProducerStateManager;

@@ -11,6 +11,8 @@ const USAGE = `Usage: npm run broker -- [options]
   --partitions <n>             partitions of auto-created topics (default 3)
   --no-auto-create             do not create unknown topics on Metadata
   --initial-rebalance-delay-ms <n>  group.initial.rebalance.delay.ms (default 100)
+  --consumer-session-timeout-ms <n>  group.consumer.session.timeout.ms, KIP-848 groups (default 45000)
+  --consumer-heartbeat-interval-ms <n>  group.consumer.heartbeat.interval.ms (default 5000)
   --max-partitions <n>         partitions over all topics that creates may reach (default 10000)
   --max-open-files <n>         segment files open at once (default: from ulimit -n)
   --queued-max-request-bytes <n>  request bytes buffered over all connections (default 268435456)
@@ -38,6 +40,8 @@ try {
       partitions: { type: 'string' },
       'no-auto-create': { type: 'boolean' },
       'initial-rebalance-delay-ms': { type: 'string' },
+      'consumer-session-timeout-ms': { type: 'string' },
+      'consumer-heartbeat-interval-ms': { type: 'string' },
       'max-partitions': { type: 'string' },
       'max-open-files': { type: 'string' },
       'queued-max-request-bytes': { type: 'string' },
@@ -63,6 +67,8 @@ const broker = await startBroker({
   defaultPartitions: int('partitions', args.partitions, 1, 10_000),
   autoCreateTopics: args['no-auto-create'] ? false : undefined,
   initialRebalanceDelayMs: int('initial-rebalance-delay-ms', args['initial-rebalance-delay-ms'], 0, 300_000),
+  consumerSessionTimeoutMs: int('consumer-session-timeout-ms', args['consumer-session-timeout-ms'], 1, 86_400_000),
+  consumerHeartbeatIntervalMs: int('consumer-heartbeat-interval-ms', args['consumer-heartbeat-interval-ms'], 1, 86_400_000),
   maxPartitions: int('max-partitions', args['max-partitions'], 1, 1_000_000),
   maxOpenFiles: int('max-open-files', args['max-open-files'], 1, 1_000_000),
   queuedMaxRequestBytes: int('queued-max-request-bytes', args['queued-max-request-bytes'], 1, Number.MAX_SAFE_INTEGER),

@@ -15,6 +15,13 @@ export interface BrokerConfig {
   initialRebalanceDelayMs: number;
   minSessionTimeoutMs: number;
   maxSessionTimeoutMs: number;
+  /**
+   * KIP-848 consumer groups: Kafka's group.consumer.session.timeout.ms (a member that has not
+   * heartbeated for this long is fenced and its partitions reassigned) and
+   * group.consumer.heartbeat.interval.ms (what members are told to keep to). Kafka's defaults.
+   */
+  consumerSessionTimeoutMs: number;
+  consumerHeartbeatIntervalMs: number;
   /** Largest frame accepted from a client (Kafka's socket.request.max.bytes). */
   maxRequestBytes: number;
   /** Kafka's message.max.bytes: largest record batch accepted on produce. */
@@ -54,6 +61,8 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'dataDir'> = {
   initialRebalanceDelayMs: 100,
   minSessionTimeoutMs: 6000,
   maxSessionTimeoutMs: 1_800_000,
+  consumerSessionTimeoutMs: 45_000,
+  consumerHeartbeatIntervalMs: 5_000,
   maxRequestBytes: 104_857_600,
   maxMessageBytes: 1_048_588,
   segmentBytes: 1_073_741_824,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BrokerLogger } from '../logger.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { ConsumerGroupCoordinator, NO_TOPICS, type TopicCatalog } from './consumer-coordinator.js';
 import { EMPTY_BYTES, Group, Member } from './group.js';
 import type {
   GroupDescription,
@@ -19,8 +20,12 @@ import type {
   SyncGroupOutcome,
 } from './types.js';
 
-/** errors.ts stops at the codes other parts need; static membership adds this one. */
-export const FENCED_INSTANCE_ID = 82;
+/** Static membership's fencing code (also ErrorCode.FENCED_INSTANCE_ID). */
+export const FENCED_INSTANCE_ID = ErrorCode.FENCED_INSTANCE_ID;
+
+/** Kafka's group.consumer.session.timeout.ms and group.consumer.heartbeat.interval.ms defaults. */
+export const DEFAULT_CONSUMER_SESSION_TIMEOUT_MS = 45_000;
+export const DEFAULT_CONSUMER_HEARTBEAT_INTERVAL_MS = 5_000;
 
 /** Kafka's offset.metadata.max.bytes default. */
 export const DEFAULT_MAX_OFFSET_METADATA_BYTES = 4096;
@@ -32,6 +37,10 @@ export interface GroupCoordinatorOptions {
   maxSessionTimeoutMs: number;
   logger: BrokerLogger;
   maxOffsetMetadataBytes?: number;
+  /** Topics, for consumer-protocol (KIP-848) groups' assignments; none when not given. */
+  topics?: TopicCatalog;
+  consumerSessionTimeoutMs?: number;
+  consumerHeartbeatIntervalMs?: number;
 }
 
 function joinError(memberId: string, errorCode: number): JoinGroupOutcome {
@@ -93,8 +102,24 @@ export class GroupCoordinator {
   /** Groups that emptied after having had a generation, with when: kept (Empty) like Kafka's. */
   private readonly emptied = new Map<Group, number>();
   private readonly sweeper: NodeJS.Timeout;
+  /** KIP-848 consumer-protocol groups; a group id names a classic group or a consumer group. */
+  readonly consumer: ConsumerGroupCoordinator;
 
   constructor(options: GroupCoordinatorOptions) {
+    this.consumer = new ConsumerGroupCoordinator({
+      sessionTimeoutMs: options.consumerSessionTimeoutMs ?? DEFAULT_CONSUMER_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: options.consumerHeartbeatIntervalMs ?? DEFAULT_CONSUMER_HEARTBEAT_INTERVAL_MS,
+      logger: options.logger,
+      topics: options.topics ?? NO_TOPICS,
+      classic: {
+        state: (groupId) => {
+          const g = this.groups.get(groupId);
+          if (!g) return this.offsets.forGroup(groupId).length > 0 ? 'empty' : 'none';
+          return g.state === 'Empty' && g.members.size === 0 && g.pending.size === 0 ? 'empty' : 'active';
+        },
+        drop: (groupId) => this.dropClassic(groupId),
+      },
+    });
     this.sweeper = setInterval(() => this.sweepEmptied(Date.now()), EMPTY_GROUP_SWEEP_MS);
     this.sweeper.unref();
     this.offsets = options.offsets;
@@ -119,6 +144,12 @@ export class GroupCoordinator {
     const rebalanceTimeoutMs = req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs;
     const input: JoinGroupInput = { ...req, protocols, rebalanceTimeoutMs };
 
+    const consumerGroup = this.consumer.get(req.groupId);
+    if (consumerGroup) {
+      // Kafka 4.4.0 lets classic members into a consumer group (mixed groups); we do not.
+      if (consumerGroup.members.size > 0) return Promise.resolve(joinError(req.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
+      this.consumer.drop(req.groupId);
+    }
     const isNewMember = req.memberId === '';
     let group = this.groups.get(req.groupId);
     if (!group) {
@@ -546,6 +577,7 @@ export class GroupCoordinator {
   }
 
   private sweepEmptied(now: number): void {
+    this.consumer.sweep(now, EMPTY_GROUP_RETENTION_MS, (id) => this.offsets.forGroup(id).length > 0);
     for (const [group, since] of [...this.emptied]) {
       if (this.groups.get(group.groupId) !== group || group.state !== 'Empty' || group.members.size > 0) {
         this.emptied.delete(group);
@@ -560,6 +592,8 @@ export class GroupCoordinator {
   syncGroup(req: SyncGroupInput): Promise<SyncGroupOutcome> {
     if (this.closed) return Promise.resolve(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
     if (req.groupId === '') return Promise.resolve(syncError(ErrorCode.INVALID_GROUP_ID));
+    // A consumer-protocol group has no classic members to sync.
+    if (this.consumer.get(req.groupId)) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     const group = this.groups.get(req.groupId);
     if (!group) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     const err = this.validateMember(group, req.memberId, req.groupInstanceId);
@@ -612,6 +646,7 @@ export class GroupCoordinator {
   heartbeat(req: HeartbeatInput): number {
     if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    if (this.consumer.get(req.groupId)) return ErrorCode.UNKNOWN_MEMBER_ID;
     const group = this.groups.get(req.groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     const err = this.validateMember(group, req.memberId, req.groupInstanceId);
@@ -637,6 +672,13 @@ export class GroupCoordinator {
   leaveGroup(groupId: string, leaving: LeavingMember[]): LeaveGroupOutcome {
     if (this.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const consumerGroup = this.consumer.get(groupId);
+    if (consumerGroup) {
+      return {
+        errorCode: ErrorCode.NONE,
+        members: leaving.map((l) => ({ ...l, errorCode: this.consumer.removeByLeaveGroup(consumerGroup, l.memberId, l.groupInstanceId) })),
+      };
+    }
     const group = this.groups.get(groupId);
     const results: LeaveGroupOutcome['members'] = [];
     for (const l of leaving) {
@@ -677,6 +719,15 @@ export class GroupCoordinator {
   async commitOffsets(req: OffsetCommitInput): Promise<number[]> {
     const all = (code: number) => req.entries.map(() => code);
     if (this.closed) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const consumerGroup = this.consumer.get(req.groupId);
+    if (consumerGroup) {
+      const codes = this.consumer.validateCommit(
+        consumerGroup,
+        { memberId: req.memberId, generationId: req.generationId, apiVersion: req.apiVersion ?? 9 },
+        req.entries,
+      );
+      return this.storeCommit(req, codes);
+    }
     let group = this.groups.get(req.groupId);
     if (!group) {
       // Without group management (admin tools, assign()-mode consumers) commits use generation -1.
@@ -696,10 +747,17 @@ export class GroupCoordinator {
       if (member) this.armSession(group, member);
     }
 
-    const codes = all(ErrorCode.NONE);
+    const codes = await this.storeCommit(req, all(ErrorCode.NONE));
+    this.maybeForget(group);
+    return codes;
+  }
+
+  /** Stores the entries whose code is NONE (metadata size permitting); returns the final codes. */
+  private async storeCommit(req: OffsetCommitInput, codes: number[]): Promise<number[]> {
     const accepted: OffsetCommitEntry[] = [];
     const acceptedAt: number[] = [];
     req.entries.forEach((e, i) => {
+      if (codes[i] !== ErrorCode.NONE) return;
       if (e.metadata !== null && Buffer.byteLength(e.metadata) > this.maxOffsetMetadataBytes) {
         codes[i] = ErrorCode.OFFSET_METADATA_TOO_LARGE;
       } else {
@@ -715,7 +773,6 @@ export class GroupCoordinator {
         for (const i of acceptedAt) codes[i] = ErrorCode.UNKNOWN_SERVER_ERROR;
       }
     }
-    this.maybeForget(group);
     return codes;
   }
 
@@ -731,8 +788,18 @@ export class GroupCoordinator {
   }
 
   /** Committed offsets; `topics` null means every partition the group has committed. No membership check. */
-  fetchOffsets(groupId: string, topics: { topic: string; partitions: number[] }[] | null): OffsetFetchOutcome {
+  fetchOffsets(
+    groupId: string,
+    topics: { topic: string; partitions: number[] }[] | null,
+    member: { memberId: string | null; memberEpoch: number } = { memberId: null, memberEpoch: -1 },
+  ): OffsetFetchOutcome {
     if (this.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
+    // OffsetFetch v9's member id and epoch are checked for consumer-protocol groups only, as in Kafka.
+    const consumerGroup = this.consumer.get(groupId);
+    if (consumerGroup) {
+      const err = this.consumer.validateFetch(consumerGroup, member.memberId, member.memberEpoch);
+      if (err !== ErrorCode.NONE) return { errorCode: err, topics: [] };
+    }
     if (topics === null) {
       const byTopic = new Map<string, OffsetFetchPartition[]>();
       for (const { topic, partition, committed } of this.offsets.forGroup(groupId)) {
@@ -767,6 +834,8 @@ export class GroupCoordinator {
   describeGroup(groupId: string): GroupDescription {
     const base = { groupId, protocolType: '', protocol: '', generationId: 0, leader: null, members: [] };
     if (this.closed) return { ...base, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, state: 'Dead' };
+    // Kafka 4.4.0 answers DescribeGroups v0-5 about a consumer-protocol group as Dead, no error.
+    if (this.consumer.get(groupId)) return { ...base, errorCode: ErrorCode.NONE, state: 'Dead' };
     const group = this.groups.get(groupId);
     if (!group) {
       // Offsets alone (e.g. after a restart, or from standalone commits) make an Empty group.
@@ -797,10 +866,13 @@ export class GroupCoordinator {
   listGroups(): GroupListing[] {
     const out = new Map<string, GroupListing>();
     for (const g of this.groups.values()) {
-      out.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state });
+      out.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' });
+    }
+    for (const g of this.consumer.groups.values()) {
+      out.set(g.groupId, { groupId: g.groupId, protocolType: 'consumer', state: g.state, type: 'consumer' });
     }
     for (const id of this.offsets.groups()) {
-      if (!out.has(id)) out.set(id, { groupId: id, protocolType: '', state: 'Empty' });
+      if (!out.has(id)) out.set(id, { groupId: id, protocolType: '', state: 'Empty', type: 'classic' });
     }
     return [...out.values()].sort((a, b) => a.groupId.localeCompare(b.groupId));
   }
@@ -819,9 +891,12 @@ export class GroupCoordinator {
     if (this.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ...none };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, ...none };
     const group = this.groups.get(groupId);
-    if (!group && this.offsets.forGroup(groupId).length === 0) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, ...none };
+    const consumerGroup = this.consumer.get(groupId);
+    if (!group && !consumerGroup && this.offsets.forGroup(groupId).length === 0) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, ...none };
     let subscribed = new Set<string>();
-    if (group && group.state !== 'Empty') {
+    if (consumerGroup) {
+      subscribed = this.consumer.subscribedTopics(consumerGroup);
+    } else if (group && group.state !== 'Empty') {
       if (group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, ...none };
       subscribed = subscribedTopics(group);
     }
@@ -855,8 +930,12 @@ export class GroupCoordinator {
 
   async deleteGroup(groupId: string): Promise<number> {
     if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const consumerGroup = this.consumer.get(groupId);
     const group = this.groups.get(groupId);
-    if (group) {
+    if (consumerGroup) {
+      if (consumerGroup.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
+      this.consumer.drop(groupId);
+    } else if (group) {
       if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
       for (const t of group.pending.values()) clearTimeout(t);
       group.pending.clear();
@@ -878,6 +957,19 @@ export class GroupCoordinator {
     return ErrorCode.NONE;
   }
 
+  /** Forgets an empty classic group's record so a consumer group can take the id (offsets stay). */
+  private dropClassic(groupId: string): void {
+    const group = this.groups.get(groupId);
+    if (!group) return;
+    for (const t of group.pending.values()) clearTimeout(t);
+    group.pending.clear();
+    this.clearJoinTimer(group);
+    this.clearSyncTimer(group);
+    this.groups.delete(groupId);
+    this.emptied.delete(group);
+    group.state = 'Dead';
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   /** Stops every timer and answers every parked request, so the process can exit. Idempotent. */
@@ -885,6 +977,7 @@ export class GroupCoordinator {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
+    this.consumer.close();
     for (const group of this.groups.values()) {
       this.clearJoinTimer(group);
       this.clearSyncTimer(group);

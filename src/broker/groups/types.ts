@@ -103,7 +103,10 @@ export interface LeaveGroupOutcome {
 
 export interface OffsetCommitInput {
   groupId: string;
+  /** GenerationIdOrMemberEpoch: a member epoch for consumer-protocol groups (v9+). */
   generationId: number;
+  /** The OffsetCommit version (a consumer-protocol member must use v9+); 9 when not given. */
+  apiVersion?: number;
   memberId: string;
   groupInstanceId: string | null;
   entries: OffsetCommitEntry[];
@@ -147,5 +150,8 @@ export interface GroupDescription {
 export interface GroupListing {
   groupId: string;
   protocolType: string;
-  state: GroupStateName;
+  /** Classic: GroupStateName; consumer: Empty, Assigning, Reconciling or Stable. */
+  state: string;
+  /** ListGroups v5's GroupType. */
+  type: 'classic' | 'consumer';
 }

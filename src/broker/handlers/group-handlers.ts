@@ -1,3 +1,5 @@
+import { consumerGroupDescribeHandler } from './consumer-group-describe.js';
+import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.js';
 import { deleteGroupsHandler } from './delete-groups.js';
 import { describeGroupsHandler } from './describe-groups.js';
 import { findCoordinatorHandler } from './find-coordinator.js';
@@ -11,7 +13,7 @@ import { offsetFetchHandler } from './offset-fetch.js';
 import { syncGroupHandler } from './sync-group.js';
 import type { ApiHandler } from './types.js';
 
-/** The consumer-group APIs, all answered by the broker's GroupCoordinator. */
+/** The group APIs (classic and KIP-848), all answered by the broker's GroupCoordinator. */
 export const groupHandlers: ApiHandler[] = [
   findCoordinatorHandler,
   joinGroupHandler,
@@ -24,4 +26,6 @@ export const groupHandlers: ApiHandler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
 ];

@@ -3,9 +3,6 @@ import { decodeListGroupsRequest, encodeListGroupsResponse } from '../protocol/a
 import { ErrorCode } from '../protocol/errors.js';
 import type { ApiHandler } from './types.js';
 
-/** Every group here runs the classic protocol (KIP-848 consumer groups are not implemented). */
-const GROUP_TYPE = 'classic';
-
 export const listGroupsHandler: ApiHandler = {
   apiKey: ApiKey.ListGroups,
   name: 'ListGroups',
@@ -21,8 +18,8 @@ export const listGroupsHandler: ApiHandler = {
     const groups = ctx.broker.groups
       .listGroups()
       .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
-      .filter(() => types.size === 0 || types.has(GROUP_TYPE))
-      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.state, type: GROUP_TYPE }));
+      .filter((g) => types.size === 0 || types.has(g.type))
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.state, type: g.type }));
     return encodeListGroupsResponse(version, { errorCode: ErrorCode.NONE, groups });
   },
 };

@@ -39,6 +39,7 @@ export const offsetCommitHandler: ApiHandler = {
         generationId: req.generationId,
         memberId: req.memberId,
         groupInstanceId: req.groupInstanceId,
+        apiVersion: version,
         entries,
       });
       codes.forEach((code, i) => (slots[i].errorCode = code));

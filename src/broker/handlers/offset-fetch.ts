@@ -10,7 +10,7 @@ import type { ApiHandler } from './types.js';
 
 function fetchGroup(broker: BrokerContext, version: number, req: OffsetFetchGroupRequest): OffsetFetchGroupResult {
   const requested = req.topics?.map((t) => ({ topic: t.name, partitions: t.partitions })) ?? null;
-  const outcome = broker.groups.fetchOffsets(req.groupId, requested);
+  const outcome = broker.groups.fetchOffsets(req.groupId, requested, { memberId: req.memberId, memberEpoch: req.memberEpoch });
   if (outcome.errorCode !== 0 && version < 2) {
     // v1 has no top-level error field, so a group-level failure goes on every partition.
     return {

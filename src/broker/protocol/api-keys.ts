@@ -24,4 +24,6 @@ export const ApiKey = {
   CreatePartitions: 37,
   DeleteGroups: 42,
   OffsetDelete: 47,
+  ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69,
 } as const;

@@ -7,20 +7,13 @@ import { Writer } from '../../../src/broker/protocol/writer.js';
 import { requestFrame } from '../../helpers/raw-client.js';
 import { Wire, batch, subscription, assignment, CODECS, type CodecName } from './wire.js';
 
-export interface Ctx {
-  wire: Wire;
-  name(base: string): string;
-  connect(): Promise<Wire>;
-}
+import type { Ctx, Scenario } from './compare.js';
 
-export interface Scenario {
-  name: string;
-  run(ctx: Ctx): Promise<unknown>;
-}
+export type { Ctx, Scenario };
 
 const T0 = 1_700_000_000_000n;
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -31,7 +24,7 @@ async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boo
 }
 
 /** Creates a topic and waits (bounded) until Metadata shows a leader for every partition. */
-async function topic(ctx: Ctx, base: string, partitions = 1, configs: Record<string, string> = {}): Promise<string> {
+export async function topic(ctx: Ctx, base: string, partitions = 1, configs: Record<string, string> = {}): Promise<string> {
   const name = ctx.name(base);
   const [res] = await ctx.wire.createTopics([{ name, partitions, replicationFactor: 1, configs }]);
   if (res!.errorCode !== 0) throw new Error(`create ${name}: error ${res!.errorCode}`);
@@ -47,13 +40,13 @@ async function topic(ctx: Ctx, base: string, partitions = 1, configs: Record<str
  * names a coordinator before that partition has loaded: group requests then get
  * NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS). OffsetFetch probes it without creating the group.
  */
-async function coordinator(ctx: Ctx, group: string) {
+export async function coordinator(ctx: Ctx, group: string) {
   const found = await until(`coordinator for ${group}`, () => ctx.wire.findCoordinator(group), (c) => c[0]!.errorCode === 0);
   await until(`coordinator of ${group} loaded`, () => ctx.wire.offsetFetch(group, null), (r) => r.errorCode === 0);
   return found;
 }
 
-const recs = (n: number, from = 0, ts = T0) => Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}`, timestamp: ts + BigInt(from + i) }));
+export const recs = (n: number, from = 0, ts = T0) => Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}`, timestamp: ts + BigInt(from + i) }));
 
 async function produceN(ctx: Ctx, t: string, partition: number, batches: number, perBatch: number, codec: CodecName = 'none') {
   const out = [];

@@ -40,7 +40,29 @@ export const V = {
   DescribeConfigs: 4,
   CreatePartitions: 2,
   DeleteGroups: 2,
+  // KIP-848 (kip848.test.ts, against Kafka 4.4.0): the versions that carry the new protocol's fields.
+  MetadataIds: 12,
+  OffsetCommitEpoch: 9,
+  OffsetFetchGroups: 9,
+  ListGroupsTypes: 5,
 } as const;
+
+/** A ConsumerGroupHeartbeat request; omitted fields take the spec's defaults ("no change"). */
+export interface HeartbeatReq {
+  groupId: string;
+  memberId: string;
+  memberEpoch: number;
+  instanceId?: string | null;
+  rackId?: string | null;
+  rebalanceTimeoutMs?: number;
+  subscribedTopicNames?: string[] | null;
+  /** v1+ only. */
+  subscribedTopicRegex?: string | null;
+  serverAssignor?: string | null;
+  topicPartitions?: { topicId: string; partitions: number[] }[] | null;
+}
+
+const byPartition = (a: number, b: number) => a - b;
 
 type Enc = (w: Writer) => void;
 
@@ -427,9 +449,10 @@ export class Wire {
     });
   }
 
-  leaveGroup(group: string, memberIds: string[]) {
+  /** LeaveGroup v4; `instanceIds[i]` (default null) goes with `memberIds[i]`. */
+  leaveGroup(group: string, memberIds: string[], instanceIds: (string | null)[] = []) {
     return this.call(13, V.LeaveGroup, (w) => {
-      w.fString(group).fArray(memberIds, (w, m) => w.fString(m).fNullableString(null).tags());
+      w.fString(group).fArray(memberIds.map((m, i) => [m, instanceIds[i] ?? null] as const), (w, [m, inst]) => w.fString(m).fNullableString(inst).tags());
     }, (r) => {
       r.int32();
       const errorCode = r.int16();
@@ -528,6 +551,196 @@ export class Wire {
         return g;
       });
       return { errorCode, groups };
+    });
+  }
+
+  // ---- KIP-848 -----------------------------------------------------------------------------
+
+  /** Metadata v12: the topic ids (name -> id) of `topics`, which the new protocol speaks in. */
+  topicIds(topics: string[]) {
+    return this.call(3, V.MetadataIds, (w) => {
+      w.fArray(topics, (w, t) => w.uuid('00000000-0000-0000-0000-000000000000').fNullableString(t).tags());
+      w.boolean(false).boolean(false);
+    }, (r) => {
+      r.int32();
+      r.fArray((r) => {
+        r.int32(); r.fString(); r.int32(); r.fNullableString();
+        r.tags();
+      });
+      r.fNullableString();
+      r.int32();
+      const out = new Map<string, { errorCode: number; topicId: string; partitions: number }>();
+      r.fArray((r) => {
+        const errorCode = r.int16();
+        const name = r.fNullableString();
+        const topicId = r.uuid();
+        r.boolean();
+        const partitions = r.fArray((r) => {
+          r.int16(); r.int32(); r.int32(); r.int32(); r.fArray((r) => r.int32()); r.fArray((r) => r.int32()); r.fArray((r) => r.int32());
+          r.tags();
+        }).length;
+        r.int32();
+        r.tags();
+        out.set(name ?? '', { errorCode, topicId, partitions });
+      });
+      return out;
+    });
+  }
+
+  /** ConsumerGroupHeartbeat (API 68) v0 or v1 (v1 adds SubscribedTopicRegex). */
+  consumerGroupHeartbeat(req: HeartbeatReq, version = 1) {
+    return this.call(68, version, (w) => {
+      w.fString(req.groupId).fString(req.memberId).int32(req.memberEpoch);
+      w.fNullableString(req.instanceId ?? null).fNullableString(req.rackId ?? null).int32(req.rebalanceTimeoutMs ?? -1);
+      w.fNullableArray(req.subscribedTopicNames ?? null, (w, t) => w.fString(t));
+      if (version >= 1) w.fNullableString(req.subscribedTopicRegex ?? null);
+      w.fNullableString(req.serverAssignor ?? null);
+      w.fNullableArray(req.topicPartitions ?? null, (w, tp) => w.uuid(tp.topicId).fArray(tp.partitions, (w, p) => w.int32(p)).tags());
+    }, (r) => {
+      r.int32();
+      const errorCode = r.int16();
+      const errorMessage = r.fNullableString();
+      const memberId = r.fNullableString();
+      const memberEpoch = r.int32();
+      const heartbeatIntervalMs = r.int32();
+      // Assignment is a nullable struct: a signed byte, -1 for null, 1 for present.
+      const present = r.int8();
+      let assignment: { topicPartitions: { topicId: string; partitions: number[] }[] } | null = null;
+      if (present >= 0) {
+        const topicPartitions = r.fArray((r) => {
+          const tp = { topicId: r.uuid(), partitions: r.fArray((r) => r.int32()).sort(byPartition) };
+          r.tags();
+          return tp;
+        });
+        r.tags();
+        assignment = { topicPartitions };
+      }
+      return { errorCode, errorMessage, memberId, memberEpoch, heartbeatIntervalMs, assignment };
+    });
+  }
+
+  /** ConsumerGroupDescribe (API 69) v0 or v1 (v1 adds each member's MemberType). */
+  consumerGroupDescribe(groupIds: string[], version = 1) {
+    const assignmentOf = (r: Reader) => {
+      const topicPartitions = r.fArray((r) => {
+        const tp = { topicId: r.uuid(), topicName: r.fString(), partitions: r.fArray((r) => r.int32()).sort(byPartition) };
+        r.tags();
+        return tp;
+      }).sort((a, b) => a.topicName.localeCompare(b.topicName)); // allow-listed: Kafka keeps them in a hash map
+      r.tags();
+      return { topicPartitions };
+    };
+    return this.call(69, version, (w) => {
+      w.fArray(groupIds, (w, g) => w.fString(g)).boolean(false);
+    }, (r) => {
+      r.int32();
+      return r.fArray((r) => {
+        const g = {
+          errorCode: r.int16(),
+          errorMessage: r.fNullableString(),
+          groupId: r.fString(),
+          groupState: r.fString(),
+          groupEpoch: r.int32(),
+          assignmentEpoch: r.int32(),
+          assignorName: r.fString(),
+          members: r.fArray((r) => {
+            const m = {
+              memberId: r.fString(),
+              instanceId: r.fNullableString(),
+              rackId: r.fNullableString(),
+              memberEpoch: r.int32(),
+              clientId: r.fString(),
+              clientHost: r.fString(),
+              subscribedTopicNames: r.fArray((r) => r.fString()).sort(),
+              subscribedTopicRegex: r.fNullableString(),
+              assignment: assignmentOf(r),
+              targetAssignment: assignmentOf(r),
+              memberType: version >= 1 ? r.int8() : undefined,
+            };
+            r.tags();
+            return m;
+          }),
+          authorizedOperations: r.int32(),
+        };
+        r.tags();
+        return g;
+      }).sort((a, b) => a.groupId.localeCompare(b.groupId)); // allow-listed: Kafka answers per coordinator shard
+    });
+  }
+
+  /** ListGroups v5: the TypesFilter ("consumer", "classic", ...) and each group's GroupType. */
+  listGroupsTyped(types: string[], states: string[] = []) {
+    return this.call(16, V.ListGroupsTypes, (w) => {
+      w.fArray(states, (w, s) => w.fString(s)).fArray(types, (w, t) => w.fString(t));
+    }, (r) => {
+      r.int32();
+      const errorCode = r.int16();
+      const groups = r.fArray((r) => {
+        const g = { groupId: r.fString(), protocolType: r.fString(), groupState: r.fString(), groupType: r.fString() };
+        r.tags();
+        return g;
+      });
+      return { errorCode, groups };
+    });
+  }
+
+  /** OffsetCommit v9: GenerationIdOrMemberEpoch carries a consumer group member's epoch. */
+  offsetCommitEpoch(group: string, memberEpoch: number, memberId: string, topic: string, offsets: { index: number; offset: bigint }[], instanceId: string | null = null) {
+    return this.call(8, V.OffsetCommitEpoch, (w) => {
+      w.fString(group).int32(memberEpoch).fString(memberId).fNullableString(instanceId);
+      w.fArray([topic], (w, t) => {
+        w.fString(t);
+        w.fArray(offsets, (w, p) => w.int32(p.index).int64(p.offset).int32(-1).fNullableString('').tags());
+        w.tags();
+      });
+    }, (r) => {
+      r.int32();
+      return r.fArray((r) => {
+        const t = {
+          name: r.fString(),
+          partitions: r.fArray((r) => {
+            const p = { index: r.int32(), errorCode: r.int16() };
+            r.tags();
+            return p;
+          }).sort((a, b) => a.index - b.index),
+        };
+        r.tags();
+        return t;
+      });
+    });
+  }
+
+  /** OffsetFetch v9: one group, with the member id and epoch a consumer group member sends. */
+  offsetFetchMember(group: string, memberId: string | null, memberEpoch: number, topics: { name: string; partitions: number[] }[] | null) {
+    return this.call(9, V.OffsetFetchGroups, (w) => {
+      w.fArray([group], (w, g) => {
+        w.fString(g).fNullableString(memberId).int32(memberEpoch);
+        w.fNullableArray(topics, (w, t) => w.fString(t.name).fArray(t.partitions, (w, p) => w.int32(p)).tags());
+        w.tags();
+      });
+      w.boolean(false);
+    }, (r) => {
+      r.int32();
+      return r.fArray((r) => {
+        const g = {
+          groupId: r.fString(),
+          topics: r.fArray((r) => {
+            const t = {
+              name: r.fString(),
+              partitions: r.fArray((r) => {
+                const p = { index: r.int32(), offset: r.int64(), leaderEpoch: r.int32(), metadata: r.fNullableString(), errorCode: r.int16() };
+                r.tags();
+                return p;
+              }).sort((a, b) => a.index - b.index),
+            };
+            r.tags();
+            return t;
+          }),
+          errorCode: r.int16(),
+        };
+        r.tags();
+        return g;
+      })[0]!;
     });
   }
 

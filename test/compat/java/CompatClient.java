@@ -21,6 +21,13 @@ import org.apache.kafka.common.serialization.*;
  *   seektime - offsetsForTimes for each partition at timestamp `prefix`, seek there, read one record
  *   admin2   - AdminClient: create partitions, describe configs, alter/delete group offsets, delete
  *              records, describe cluster
+ *   cgroup   - the consumer group protocol (KIP-848, group.protocol=consumer): creates `topic` with
+ *              six partitions, produces `count` records, three consumers on their own threads
+ *              (commitSync after every poll) read them; describes and lists the group with the
+ *              AdminClient and with kafka-consumer-groups (`prefix` is the tools' class path);
+ *              closes one consumer, produces `count` more, and the other two read them.
+ *              Only config strings and APIs that kafka-clients 3.9.1 has too, so the file compiles
+ *              on both lines; the test runs it on 4.4.0.
  * Prints one JSON object on stdout; everything else goes to stderr.
  */
 public class CompatClient {
@@ -38,6 +45,7 @@ public class CompatClient {
       case "group3": group3(bootstrap, topic, group, count); break;
       case "seektime": seekTime(bootstrap, topic, Long.parseLong(prefix)); break;
       case "admin2": admin2(bootstrap, topic, group); break;
+      case "cgroup": consumerProtocol(bootstrap, topic, group, count, prefix); break;
       default: throw new IllegalArgumentException(mode);
     }
   }
@@ -312,6 +320,208 @@ public class CompatClient {
           + ",\"lowWatermark\":" + dr.lowWatermark() + ",\"earliest\":" + low
           + ",\"nodes\":" + nodes.size() + ",\"controller\":" + controller.id() + ",\"clusterId\":" + q(clusterId) + "}");
     }
+  }
+
+  /** One consumer of the `cgroup` mode: polls until told to stop or to close. */
+  static final class Member implements Runnable {
+    final int id;
+    final String bootstrap, topic, group;
+    final java.util.concurrent.atomic.AtomicBoolean close = new java.util.concurrent.atomic.AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicBoolean stop;
+    final Set<String> seen;
+    final java.util.concurrent.atomic.AtomicInteger reads, duplicates;
+    volatile Set<Integer> partitions = Collections.emptySet();
+    volatile Throwable error;
+    volatile boolean closed;
+
+    Member(int id, String bootstrap, String topic, String group, java.util.concurrent.atomic.AtomicBoolean stop, Set<String> seen,
+        java.util.concurrent.atomic.AtomicInteger reads, java.util.concurrent.atomic.AtomicInteger duplicates) {
+      this.id = id; this.bootstrap = bootstrap; this.topic = topic; this.group = group; this.stop = stop;
+      this.seen = seen; this.reads = reads; this.duplicates = duplicates;
+    }
+
+    public void run() {
+      Properties p = consumerProps(bootstrap, group);
+      // The new protocol: the broker assigns (no partition.assignment.strategy, no session timeout).
+      p.put("group.protocol", "consumer");
+      p.put("client.id", "java-cg-" + id);
+      try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+        c.subscribe(Collections.singletonList(topic));
+        while (!stop.get() && !close.get()) {
+          ConsumerRecords<String, String> recs = c.poll(Duration.ofMillis(200));
+          for (ConsumerRecord<String, String> r : recs) {
+            reads.incrementAndGet();
+            if (!seen.add(r.partition() + "/" + r.offset())) duplicates.incrementAndGet();
+          }
+          if (!recs.isEmpty()) c.commitSync();
+          Set<Integer> mine = new TreeSet<>();
+          for (TopicPartition tp : c.assignment()) mine.add(tp.partition());
+          partitions = Collections.unmodifiableSet(mine);
+        }
+      } catch (Throwable e) {
+        error = e;
+      } finally {
+        partitions = Collections.emptySet();
+        closed = true;
+      }
+    }
+  }
+
+  /** Every live member holds partitions, none twice, all `total` of them between them. */
+  static boolean spread(List<Member> live, int total) {
+    Set<Integer> all = new HashSet<>();
+    int sum = 0;
+    for (Member m : live) {
+      if (m.error != null) throw new RuntimeException("member " + m.id, m.error);
+      if (m.partitions.isEmpty()) return false;
+      sum += m.partitions.size();
+      all.addAll(m.partitions);
+    }
+    return sum == total && all.size() == total;
+  }
+
+  interface Check { boolean ok() throws Exception; }
+
+  /** Waits (bounded) for a condition; returns whether it held. */
+  static boolean await(long timeoutMs, Check check) throws Exception {
+    long until = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < until) {
+      if (check.ok()) return true;
+      Thread.sleep(100);
+    }
+    return check.ok();
+  }
+
+  static void produceKeys(String bootstrap, String topic, String prefix, int count) throws Exception {
+    Properties p = base(bootstrap);
+    p.put("acks", "all");
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", StringSerializer.class.getName());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+      for (int i = 0; i < count; i++) sent.add(producer.send(new ProducerRecord<>(topic, prefix + "-" + i, "value " + i)));
+      for (java.util.concurrent.Future<RecordMetadata> f : sent) f.get();
+    }
+  }
+
+  /** The group as the AdminClient describes it, in one JSON object. */
+  static String describeJson(ConsumerGroupDescription d) {
+    StringJoiner members = new StringJoiner(",", "[", "]");
+    List<MemberDescription> sorted = new ArrayList<>(d.members());
+    sorted.sort(Comparator.comparing(MemberDescription::clientId));
+    for (MemberDescription m : sorted) {
+      members.add("{\"clientId\":" + q(m.clientId()) + ",\"consumerId\":" + q(m.consumerId())
+          + ",\"assignment\":" + partitionsJson(m.assignment().topicPartitions())
+          + ",\"target\":" + (m.targetAssignment().isPresent() ? partitionsJson(m.targetAssignment().get().topicPartitions()) : "null") + "}");
+    }
+    return "{\"type\":" + q(d.type().name()) + ",\"state\":" + q(d.state().name())
+        + ",\"assignor\":" + q(d.partitionAssignor()) + ",\"members\":" + members + "}";
+  }
+
+  static String partitionsJson(Set<TopicPartition> tps) {
+    StringJoiner j = new StringJoiner(",", "[", "]");
+    for (TopicPartition tp : new TreeSet<>(Comparator.comparing(TopicPartition::toString)) {{ addAll(tps); }}) j.add(q(tp.toString()));
+    return j.toString();
+  }
+
+  /** kafka-consumer-groups (the 4.x tools class), run as its own JVM: its main() exits. */
+  static String groupsTool(String toolsClassPath, String bootstrap, String group, String... extra) throws Exception {
+    List<String> cmd = new ArrayList<>(Arrays.asList(System.getProperty("java.home") + "/bin/java", "-Xmx128m",
+        "-Dlog4j2.configurationFile=/dev/null", "-cp", toolsClassPath,
+        "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", "--bootstrap-server", bootstrap, "--group", group));
+    cmd.addAll(Arrays.asList(extra));
+    Process proc = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      proc.destroyForcibly();
+      throw new RuntimeException("kafka-consumer-groups timed out");
+    }
+    return out;
+  }
+
+  static Map<Integer, Long> endOffsets(Admin admin, String topic, int partitions) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int i = 0; i < partitions; i++) latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+    Map<Integer, Long> ends = new TreeMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, r) -> ends.put(tp.partition(), r.offset()));
+    return ends;
+  }
+
+  static void consumerProtocol(String bootstrap, String topic, String group, int count, String toolsClassPath) throws Exception {
+    final int partitions = 6;
+    final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    final Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+    StringBuilder out = new StringBuilder("{");
+    try (Admin admin = Admin.create(base(bootstrap))) {
+      admin.createTopics(Collections.singletonList(new NewTopic(topic, partitions, (short) 1))).all().get();
+      produceKeys(bootstrap, topic, "first", count);
+      List<Member> members = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Member m = new Member(i, bootstrap, topic, group, stop, seen, reads, duplicates);
+        members.add(m);
+        Thread t = new Thread(m, "cg-" + i);
+        threads.add(t);
+        t.start();
+      }
+      try {
+        // Phase 1: all three members hold partitions and everything was read.
+        boolean settled = await(120_000, () -> seen.size() >= count && spread(members, partitions));
+        StringJoiner held = new StringJoiner(",", "[", "]");
+        for (Member m : members) held.add(list(new ArrayList<String>() {{ for (int x : m.partitions) add(String.valueOf(x)); }}));
+        out.append("\"settled\":").append(settled).append(",\"held\":").append(held)
+            .append(",\"firstReads\":").append(reads.get()).append(",\"firstDistinct\":").append(seen.size());
+        // The broker's view: Stable once every member acknowledged its target assignment.
+        final ConsumerGroupDescription[] last = new ConsumerGroupDescription[1];
+        boolean stable = await(60_000, () -> {
+          last[0] = admin.describeConsumerGroups(Collections.singletonList(group)).all().get().get(group);
+          if (last[0].members().size() != 3 || last[0].state() != ConsumerGroupState.STABLE) return false;
+          for (MemberDescription md : last[0].members()) {
+            if (!md.targetAssignment().isPresent() || !md.targetAssignment().get().topicPartitions().equals(md.assignment().topicPartitions())) return false;
+          }
+          return true;
+        });
+        out.append(",\"stable\":").append(stable).append(",\"described\":").append(describeJson(last[0]));
+        String listedType = "absent";
+        for (ConsumerGroupListing l : admin.listConsumerGroups().all().get()) {
+          if (l.groupId().equals(group)) listedType = l.type().isPresent() ? l.type().get().name() : "none";
+        }
+        out.append(",\"listedType\":").append(q(listedType));
+        out.append(",\"toolDescribe\":").append(q(groupsTool(toolsClassPath, bootstrap, group, "--describe")));
+        out.append(",\"toolMembers\":").append(q(groupsTool(toolsClassPath, bootstrap, group, "--describe", "--members")));
+        out.append(",\"committedFirst\":").append(map(new TreeMap<>(keyed(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()))));
+        // Phase 2: member 0 closes; the other two take over its partitions and read a second batch.
+        members.get(0).close.set(true);
+        threads.get(0).join(60_000);
+        List<Member> rest = members.subList(1, 3);
+        boolean handedOver = await(120_000, () -> members.get(0).closed && spread(rest, partitions));
+        produceKeys(bootstrap, topic, "second", count);
+        boolean secondRead = await(120_000, () -> seen.size() >= 2 * count);
+        final Map<Integer, Long> ends = endOffsets(admin, topic, partitions);
+        final Map<Integer, Long>[] committed = new Map[1];
+        boolean committedAll = await(60_000, () -> {
+          committed[0] = new TreeMap<>(keyed(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()));
+          return committed[0].equals(ends);
+        });
+        boolean twoStable = await(60_000, () -> {
+          last[0] = admin.describeConsumerGroups(Collections.singletonList(group)).all().get().get(group);
+          return last[0].members().size() == 2 && last[0].state() == ConsumerGroupState.STABLE;
+        });
+        out.append(",\"handedOver\":").append(handedOver).append(",\"secondRead\":").append(secondRead)
+            .append(",\"reads\":").append(reads.get()).append(",\"distinct\":").append(seen.size())
+            .append(",\"duplicates\":").append(duplicates.get())
+            .append(",\"ends\":").append(map(ends)).append(",\"committed\":").append(map(committed[0]))
+            .append(",\"committedAll\":").append(committedAll)
+            .append(",\"twoStable\":").append(twoStable).append(",\"after\":").append(describeJson(last[0]));
+      } finally {
+        stop.set(true);
+        for (Thread t : threads) t.join(60_000);
+      }
+      for (Member m : members) if (m.error != null) throw new RuntimeException("member " + m.id, m.error);
+    }
+    System.out.println(out.append("}"));
   }
 
   static String list(Collection<String> items) {

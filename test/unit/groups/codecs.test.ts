@@ -106,12 +106,12 @@ describe('request decoding (hand-encoded)', () => {
   test('OffsetFetch v1 needs a topic list; v2+ accepts null for "all partitions"', () => {
     const v1 = new Writer().string('grp').array(['t'], (w, n) => w.string(n).array([0, 2], (w, p) => w.int32(p)));
     const r1 = reader(v1);
-    assert.deepEqual(decodeOffsetFetchRequest(r1, 1), { groups: [{ groupId: 'grp', topics: [{ name: 't', partitions: [0, 2] }] }] });
+    assert.deepEqual(decodeOffsetFetchRequest(r1, 1), { groups: [{ groupId: 'grp', memberId: null, memberEpoch: -1, topics: [{ name: 't', partitions: [0, 2] }] }] });
     done(r1);
 
     const v5 = new Writer().string('grp').int32(-1);
     const r5 = reader(v5);
-    assert.deepEqual(decodeOffsetFetchRequest(r5, 5), { groups: [{ groupId: 'grp', topics: null }] });
+    assert.deepEqual(decodeOffsetFetchRequest(r5, 5), { groups: [{ groupId: 'grp', memberId: null, memberEpoch: -1, topics: null }] });
     done(r5);
     assert.throws(() => decodeOffsetFetchRequest(reader(new Writer().string('grp').int32(-1)), 1), ProtocolError);
   });
@@ -313,7 +313,7 @@ describe('interop with kafkajs 2.2.4 protocol codecs', () => {
 
     const rf = await kjsBytes('offsetFetch/v4', { groupId: 'grp', topics: [] });
     // kafkajs encodes an empty topic list as null, meaning "everything committed".
-    assert.deepEqual(decodeOffsetFetchRequest(rf, 4), { groups: [{ groupId: 'grp', topics: null }] });
+    assert.deepEqual(decodeOffsetFetchRequest(rf, 4), { groups: [{ groupId: 'grp', memberId: null, memberEpoch: -1, topics: null }] });
     done(rf);
   });
 

@@ -34,7 +34,7 @@ describe('OffsetCommit', () => {
     assert.equal(offsets.get('g', 't', 0)?.offset, 10n);
     assert.equal(offsets.get('g', 't', 0)?.metadata, 'm');
     assert.equal(offsets.get('g', 't', 1)?.offset, 20n);
-    assert.deepEqual(c.listGroups(), [{ groupId: 'g', protocolType: '', state: 'Empty' }]);
+    assert.deepEqual(c.listGroups(), [{ groupId: 'g', protocolType: '', state: 'Empty', type: 'classic' }]);
     assert.equal(c.describeGroup('g').state, 'Empty');
   });
 
@@ -175,8 +175,8 @@ describe('describe, list and delete', () => {
     await stableMember(c);
     await c.commitOffsets({ groupId: 'offsets-only', generationId: -1, memberId: '', groupInstanceId: null, entries: [entry(0, 1n)] });
     assert.deepEqual(c.listGroups(), [
-      { groupId: 'g', protocolType: 'consumer', state: 'Stable' },
-      { groupId: 'offsets-only', protocolType: '', state: 'Empty' },
+      { groupId: 'g', protocolType: 'consumer', state: 'Stable', type: 'classic' },
+      { groupId: 'offsets-only', protocolType: '', state: 'Empty', type: 'classic' },
     ]);
   });
 

@@ -3,6 +3,9 @@ import { Writer } from '../writer.js';
 
 export interface OffsetFetchGroupRequest {
   groupId: string;
+  /** v9+ (KIP-848): checked against consumer-protocol groups only; null / -1 otherwise. */
+  memberId: string | null;
+  memberEpoch: number;
   /** null (v2+) asks for every partition the group has committed. */
   topics: { name: string; partitions: number[] }[] | null;
 }
@@ -17,7 +20,7 @@ export const OFFSET_FETCH_FIRST_BATCHED = 8;
 /**
  * OffsetFetch v1-9 (v0 read offsets from ZooKeeper). v6 turns flexible, v7 adds require_stable
  * (no transactions, so every offset is stable), v8 batches groups, v9 adds the KIP-848 member
- * id/epoch, which classic groups do not check (Kafka validates them only for consumer groups).
+ * id/epoch, checked only for consumer-protocol groups (as Kafka does).
  */
 export function decodeOffsetFetchRequest(r: Reader, version: number): OffsetFetchRequest {
   r.flexible = version >= OFFSET_FETCH_FIRST_FLEXIBLE;
@@ -31,17 +34,15 @@ export function decodeOffsetFetchRequest(r: Reader, version: number): OffsetFetc
   if (version < OFFSET_FETCH_FIRST_BATCHED) {
     const groupId = r.fString();
     const topics = version >= 2 ? r.fNullableArray(readTopic) : r.array(readTopic);
-    groups = [{ groupId, topics }];
+    groups = [{ groupId, memberId: null, memberEpoch: -1, topics }];
   } else {
     groups = r.fArray((r) => {
       const groupId = r.fString();
-      if (version >= 9) {
-        r.fNullableString(); // member id
-        r.int32(); // member epoch
-      }
+      const memberId = version >= 9 ? r.fNullableString() : null;
+      const memberEpoch = version >= 9 ? r.int32() : -1;
       const topics = r.fNullableArray(readTopic);
       r.tags();
-      return { groupId, topics };
+      return { groupId, memberId, memberEpoch, topics };
     });
   }
   if (version >= 7) r.boolean(); // require stable
