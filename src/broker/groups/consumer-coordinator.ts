@@ -12,6 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BrokerLogger } from '../logger.js';
+import type { ConsumerGroupDescribedGroup, DescribedTopicPartitions } from '../protocol/apis/consumer-group-describe.js';
+import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../protocol/apis/consumer-group-heartbeat.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ASSIGNOR_NAMES, DEFAULT_ASSIGNOR, assign, isAssignorName, type AssignorName, type TopicAssignment } from './assignor.js';
 import {
@@ -45,59 +47,15 @@ export const NO_TOPICS: TopicCatalog = {
   getTopicById: () => undefined,
 };
 
-export interface ConsumerHeartbeatInput {
+/** The decoded request plus what only the connection knows; the coordinator never sees bytes. */
+export type ConsumerHeartbeatInput = ConsumerGroupHeartbeatRequest & {
   version: number;
-  groupId: string;
-  memberId: string;
-  memberEpoch: number;
-  instanceId: string | null;
-  rackId: string | null;
-  rebalanceTimeoutMs: number;
-  subscribedTopicNames: string[] | null;
-  subscribedTopicRegex: string | null;
-  serverAssignor: string | null;
-  topicPartitions: { topicId: string; partitions: number[] }[] | null;
   clientId: string;
   clientHost: string;
-}
+};
 
-export interface ConsumerHeartbeatOutcome {
-  errorCode: number;
-  errorMessage: string | null;
-  memberId: string | null;
-  memberEpoch: number;
-  heartbeatIntervalMs: number;
-  assignment: { topicId: string; partitions: number[] }[] | null;
-}
-
-export interface DescribedAssignmentTopic {
-  topicId: string;
-  topicName: string;
-  partitions: number[];
-}
-
-export interface ConsumerGroupDescription {
-  errorCode: number;
-  errorMessage: string | null;
-  groupId: string;
-  groupState: string;
-  groupEpoch: number;
-  assignmentEpoch: number;
-  assignorName: string;
-  members: {
-    memberId: string;
-    instanceId: string | null;
-    rackId: string | null;
-    memberEpoch: number;
-    clientId: string;
-    clientHost: string;
-    subscribedTopicNames: string[];
-    subscribedTopicRegex: string | null;
-    assignment: DescribedAssignmentTopic[];
-    targetAssignment: DescribedAssignmentTopic[];
-    memberType: number;
-  }[];
-}
+/** The answer's fields, exactly as the codec writes them. */
+export type ConsumerHeartbeatOutcome = ConsumerGroupHeartbeatResponse;
 
 /** The classic coordinator's side of the shared namespace. */
 export interface ClassicNamespace {
@@ -545,7 +503,7 @@ export class ConsumerGroupCoordinator {
 
   // ---------------------------------------------------------------- describe, offsets, delete
 
-  describe(groupId: string): ConsumerGroupDescription {
+  describe(groupId: string): ConsumerGroupDescribedGroup {
     // Kafka 4.4.0 sets only the id, error code and message of a group it cannot describe.
     const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
     if (this.closed) return { ...base, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
@@ -555,7 +513,7 @@ export class ConsumerGroupCoordinator {
       const message = this.options.classic.state(groupId) === 'none' ? `Group ${groupId} not found.` : `Group ${groupId} is not a consumer group.`;
       return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: message };
     }
-    const describeAssignment = (a: TopicAssignment): DescribedAssignmentTopic[] =>
+    const describeAssignment = (a: TopicAssignment): DescribedTopicPartitions[] =>
       assignmentList(a).flatMap(({ topicId, partitions }) => {
         const t = this.options.topics.getTopicById(topicId);
         return t ? [{ topicId, topicName: t.name, partitions }] : [];
