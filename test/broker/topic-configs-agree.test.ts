@@ -9,7 +9,7 @@ import { ErrorCode } from '../../src/broker/protocol/errors.js';
 import { ConfigSource } from '../../src/broker/protocol/apis/describe-configs.js';
 import { TOPIC_CONFIGS, type TopicConfigDef } from '../../src/broker/storage/topic-configs.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
-import { Wire } from '../compat/differential/wire.js';
+import { Wire } from '../helpers/kafka-wire.js';
 
 /** Values at and just past each bound, and values of the wrong shape. */
 function casesFor(def: TopicConfigDef): (string | null)[] {

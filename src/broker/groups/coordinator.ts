@@ -937,13 +937,7 @@ export class GroupCoordinator {
       this.consumer.drop(groupId);
     } else if (group) {
       if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
-      for (const t of group.pending.values()) clearTimeout(t);
-      group.pending.clear();
-      this.clearJoinTimer(group);
-      this.clearSyncTimer(group);
-      this.groups.delete(groupId);
-      this.emptied.delete(group);
-      group.state = 'Dead';
+      this.dropClassic(groupId);
     } else if (!this.offsets.groups().includes(groupId)) {
       return ErrorCode.GROUP_ID_NOT_FOUND;
     }

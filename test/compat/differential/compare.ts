@@ -14,7 +14,7 @@ import { appendFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { startTestBroker } from '../../helpers/broker.js';
 import { apacheKafkaBootstrap } from '../../helpers/suite-kafka.js';
-import { Wire } from './wire.js';
+import { Wire } from '../../helpers/kafka-wire.js';
 
 export interface Ctx {
   wire: Wire;

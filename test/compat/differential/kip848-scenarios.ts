@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Ctx, Scenario } from './compare.js';
 import { coordinator, topic, until } from './scenarios.js';
-import { assignment, subscription, type HeartbeatReq } from './wire.js';
+import { assignment, subscription, type HeartbeatReq } from '../../helpers/kafka-wire.js';
 
 /** A member id as the Java client makes one for v1 (Uuid.randomUuid().toString()). */
 const newMemberId = () => randomBytes(16).toString('base64url');

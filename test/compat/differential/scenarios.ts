@@ -5,7 +5,7 @@
  */
 import { Writer } from '../../../src/broker/protocol/writer.js';
 import { requestFrame } from '../../helpers/raw-client.js';
-import { Wire, batch, subscription, assignment, CODECS, type CodecName } from './wire.js';
+import { Wire, batch, subscription, assignment, CODECS, type CodecName } from '../../helpers/kafka-wire.js';
 
 import type { Ctx, Scenario } from './compare.js';
 

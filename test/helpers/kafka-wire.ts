@@ -1,19 +1,20 @@
 /**
- * The differential test's client: one request per API at one fixed version, written from the
- * Kafka message specs (clients/src/main/resources/common/message/*.json) with the broker's own
- * Writer/Reader primitives, and the response decoded into a plain object so that the embedded
- * broker's answer and Apache Kafka's can be compared with deepStrictEqual.
+ * The tests' raw Kafka client: one request per API at one fixed version, written from the Kafka
+ * message specs (clients/src/main/resources/common/message/*.json) with the broker's own
+ * Writer/Reader primitives, and each response decoded into a plain object. The differential test
+ * (test/compat/differential) sends the same requests to the embedded broker and to Apache Kafka
+ * and compares the objects with deepStrictEqual; broker tests use it to speak the protocol by hand.
  *
  * Versions are flexible ones both brokers support (Kafka 3.9.1 and the embedded broker), so the
  * compact encodings and tagged fields are on the wire too.
  */
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { Reader } from '../../../src/broker/protocol/reader.js';
-import { Writer } from '../../../src/broker/protocol/writer.js';
-import { crc32c } from '../../../src/broker/protocol/crc32c.js';
-import { encodeRecordBatch, type NewRecord, type EncodeBatchOptions } from '../../../src/broker/protocol/record-batch.js';
-import { RawConnection, requestFrame } from '../../helpers/raw-client.js';
+import { Reader } from '../../src/broker/protocol/reader.js';
+import { Writer } from '../../src/broker/protocol/writer.js';
+import { crc32c } from '../../src/broker/protocol/crc32c.js';
+import { encodeRecordBatch, type NewRecord, type EncodeBatchOptions } from '../../src/broker/protocol/record-batch.js';
+import { RawConnection, requestFrame } from './raw-client.js';
 
 const gzip = promisify(gzipCb);
 
