@@ -6,21 +6,22 @@
 import { Writer } from '../../../src/broker/protocol/writer.js';
 import { requestFrame } from '../../helpers/raw-client.js';
 import { Wire, batch, subscription, assignment, CODECS, type CodecName } from '../../helpers/kafka-wire.js';
-
+import { waitFor } from '../../helpers/wait.js';
 import type { Ctx, Scenario } from './compare.js';
 
 export type { Ctx, Scenario };
 
 const T0 = 1_700_000_000_000n;
 
+/** waitFor in the form the scenarios read best: a probe, a predicate, and the last answer on timeout. */
 export async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms, last ${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let last: T | undefined;
+  const seen = () => `${what}, last ${JSON.stringify(last, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`;
+  const hit = await waitFor(seen, async () => {
+    last = await probe();
+    return ok(last) ? { value: last } : undefined;
+  }, timeoutMs);
+  return hit.value;
 }
 
 /** Creates a topic and waits (bounded) until Metadata shows a leader for every partition. */
