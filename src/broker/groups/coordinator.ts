@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_BROKER_CONFIG } from '../config.js';
 import type { BrokerLogger } from '../logger.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ConsumerGroupCoordinator, NO_TOPICS, type TopicCatalog } from './consumer-coordinator.js';
@@ -19,13 +20,6 @@ import type {
   SyncGroupInput,
   SyncGroupOutcome,
 } from './types.js';
-
-/** Static membership's fencing code (also ErrorCode.FENCED_INSTANCE_ID). */
-export const FENCED_INSTANCE_ID = ErrorCode.FENCED_INSTANCE_ID;
-
-/** Kafka's group.consumer.session.timeout.ms and group.consumer.heartbeat.interval.ms defaults. */
-export const DEFAULT_CONSUMER_SESSION_TIMEOUT_MS = 45_000;
-export const DEFAULT_CONSUMER_HEARTBEAT_INTERVAL_MS = 5_000;
 
 /** Kafka's offset.metadata.max.bytes default. */
 export const DEFAULT_MAX_OFFSET_METADATA_BYTES = 4096;
@@ -107,8 +101,8 @@ export class GroupCoordinator {
 
   constructor(options: GroupCoordinatorOptions) {
     this.consumer = new ConsumerGroupCoordinator({
-      sessionTimeoutMs: options.consumerSessionTimeoutMs ?? DEFAULT_CONSUMER_SESSION_TIMEOUT_MS,
-      heartbeatIntervalMs: options.consumerHeartbeatIntervalMs ?? DEFAULT_CONSUMER_HEARTBEAT_INTERVAL_MS,
+      sessionTimeoutMs: options.consumerSessionTimeoutMs ?? DEFAULT_BROKER_CONFIG.consumerSessionTimeoutMs,
+      heartbeatIntervalMs: options.consumerHeartbeatIntervalMs ?? DEFAULT_BROKER_CONFIG.consumerHeartbeatIntervalMs,
       logger: options.logger,
       topics: options.topics ?? NO_TOPICS,
       classic: {
@@ -291,8 +285,8 @@ export class GroupCoordinator {
     const sync = member.syncWaiter;
     member.joinWaiter = null;
     member.syncWaiter = null;
-    join?.(joinError(oldId, FENCED_INSTANCE_ID));
-    sync?.(syncError(FENCED_INSTANCE_ID));
+    join?.(joinError(oldId, ErrorCode.FENCED_INSTANCE_ID));
+    sync?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
 
     group.members.delete(oldId);
     group.pendingSync.delete(oldId);
@@ -550,7 +544,7 @@ export class GroupCoordinator {
     if (groupInstanceId !== null) {
       const current = group.staticMembers.get(groupInstanceId);
       if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-      if (current !== memberId) return FENCED_INSTANCE_ID;
+      if (current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
       return ErrorCode.NONE;
     }
     return group.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
