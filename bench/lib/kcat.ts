@@ -22,8 +22,15 @@ export const PRODUCER_SETTINGS = [
  * Consumer: librdkafka only reports end-of-partition after an empty fetch, which a broker holds
  * for fetch.wait.max.ms (default 500). A short wait keeps that tail out of the throughput figure
  * without changing anything while data is flowing.
+ *
+ * The queue limits mirror the producer's: the whole topic may sit in the client's pre-fetch queue.
+ * With librdkafka 2.0.2's defaults (queued.min.messages 100000, 64 MB) a broker that answers faster
+ * than kcat prints fills the queue, and the fetcher then sleeps until its next wake-up, up to a
+ * second, each time (seen with `-d fetch`: "not fetchable: queued.min.messages exceeded", then
+ * 0.8 s without a Fetch). A 1M consume then measured the client's back-off, 2.0 s instead of 0.6 s,
+ * and the faster the broker, the more often it happened.
  */
-export const CONSUMER_SETTINGS = ['fetch.wait.max.ms=10'];
+export const CONSUMER_SETTINGS = ['fetch.wait.max.ms=10', 'queued.min.messages=2000000', 'queued.max.messages.kbytes=2097151'];
 
 const x = (settings: string[]) => settings.flatMap((s) => ['-X', s]);
 
