@@ -42,7 +42,7 @@ export class LogThrottle {
   }
 
   /**
-   * For callers that write the line themselves (pino-http): true means "write it now"; false
+   * For callers that write the line themselves (the request log): true means "write it now"; false
    * means it was counted, and the window's summary (`message`, at `level`) will report it.
    */
   admit(logger: BrokerLogger, level: ThrottledLevel, key: string, message: string): boolean {

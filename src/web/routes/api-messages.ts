@@ -1,7 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { validationResult } from 'express-validator';
 import type { AppDependencies } from '../types.js';
-import { firstErrorPerField, messageRules } from '../validation/message-rules.js';
+import { messageErrors, messageRules } from '../validation/message-rules.js';
 import type { Translate } from '../../i18n/index.js';
 import { toApiMessage } from '../message-json.js';
 import { headerObject, parseProduceExtras } from '../validation/produce-extras.js';
@@ -36,11 +35,11 @@ export function apiMessageRoutes(deps: AppDependencies): Router {
     next();
   };
 
-  router.post('/messages', requireJsonObject, ...rules, async (req: Request, res: Response, next) => {
+  router.post('/messages', requireJsonObject, rules, async (req: Request, res: Response, next) => {
     try {
       const t: Translate = res.locals.t;
       const extras = parseProduceExtras(req.body, 'json');
-      const errors = firstErrorPerField(validationResult(req).array()).map((e) => ({ field: e.field, message: t(e.message.key, e.message.params) }));
+      const errors = messageErrors(req).map((e) => ({ field: e.field, message: t(e.message.key, e.message.params) }));
       for (const [field, m] of Object.entries(extras.errors)) if (!errors.some((e) => e.field === field)) errors.push({ field, message: t(m.key, m.params) });
       const body = req.body as { topic?: string; key?: string | null; value: string };
       const topic = body.topic ?? config.kafka.topic;

@@ -1,7 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { validationResult } from 'express-validator';
 import type { AppDependencies } from '../types.js';
-import { firstErrorPerField, messageRules } from '../validation/message-rules.js';
+import { messageErrors, messageRules } from '../validation/message-rules.js';
 import { setFlash, type Flash } from '../middleware/flash.js';
 import type { Translate } from '../../i18n/index.js';
 import { headerObject, MAX_BURST, parseProduceExtras } from '../validation/produce-extras.js';
@@ -88,7 +87,7 @@ export function produceRoutes(deps: AppDependencies): Router {
     }
   });
 
-  router.post('/produce', ...rules, async (req: Request, res: Response, next) => {
+  router.post('/produce', rules, async (req: Request, res: Response, next) => {
     try {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const extras = parseProduceExtras(body, 'form');
@@ -103,7 +102,7 @@ export function produceRoutes(deps: AppDependencies): Router {
       };
       const t: Translate = res.locals.t;
       const errors: Record<string, string> = {};
-      for (const e of firstErrorPerField(validationResult(req).array())) errors[e.field] = t(e.message.key, e.message.params);
+      for (const e of messageErrors(req)) errors[e.field] = t(e.message.key, e.message.params);
       for (const [f, m] of Object.entries(extras.errors)) errors[f] ??= t(m.key, m.params);
       if (Object.keys(errors).length === 0 && extras.result) {
         const more = await checkExtras(deps, values.topic.trim(), values.key, values.message, extras.result);

@@ -85,3 +85,30 @@ test('the request log writes a few refused requests per status and window, not o
   assert.ok(refused.every((l) => l.level === 40));
   assert.equal(lines.filter((l) => (l.res as { statusCode?: number } | undefined)?.statusCode === 200).length, 3, 'successes are all logged');
 });
+
+test('a request line names method, url, status and time, and never the cookies or probe paths', async () => {
+  const express = (await import('express')).default;
+  const { requestLog } = await import('../../../src/web/middleware/request-log.js');
+  const { lines, logger } = capture();
+  const app = express();
+  app.use(requestLog(logger));
+  app.get('/healthz', (_req, res) => void res.send('ok'));
+  app.post('/api/messages', (_req, res) => void res.cookie('kwd.sid', 'session-secret-value').status(201).json({ ok: true }));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  try {
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    await (await fetch(`${base}/healthz`)).text();
+    await (await fetch(`${base}/api/messages?x=1`, { method: 'POST', headers: { cookie: 'kwd.sid=cookie-secret-value' } })).text();
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  assert.equal(lines.length, 1, 'the probe is not logged, the POST is');
+  const [line] = lines;
+  assert.equal(line!.component, 'http');
+  assert.equal(line!.msg, 'request completed');
+  assert.deepEqual({ ...(line!.req as object), id: undefined, remoteAddress: undefined }, { id: undefined, method: 'POST', url: '/api/messages?x=1', remoteAddress: undefined });
+  assert.deepEqual(line!.res, { statusCode: 201 });
+  assert.equal(typeof line!.responseTime, 'number');
+  assert.doesNotMatch(JSON.stringify(line), /secret-value/);
+});

@@ -1,18 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validationResult } from 'express-validator';
-import { firstErrorPerField, messageRules, type MessageRuleOptions } from '../../../src/web/validation/message-rules.js';
+import { checkMessage, type MessageRuleOptions } from '../../../src/web/validation/message-rules.js';
 import { topicNameIssue } from '../../../src/messages/topic-name.js';
 
 const formRules: MessageRuleOptions = { maxBytes: 10, maxKeyBytes: 8, valueField: 'message', topicOptional: false };
 const apiRules: MessageRuleOptions = { maxBytes: 10, maxKeyBytes: 8, valueField: 'value', topicOptional: true };
 
-/** Runs the real express-validator chains against a request-shaped object. */
-async function check(body: Record<string, unknown>, opts = formRules) {
-  const req = { body: { ...body } };
-  for (const chain of messageRules(opts)) await chain.run(req);
-  const errors = firstErrorPerField(validationResult(req).array());
-  return { errors: Object.fromEntries(errors.map((e) => [e.field, e.message])), body: req.body };
+/** Runs the rules both routes use against a copy of the body. */
+async function check(input: Record<string, unknown>, opts = formRules) {
+  const body = { ...input };
+  const errors = checkMessage(body, opts);
+  assert.equal(new Set(errors.map((e) => e.field)).size, errors.length, 'one error per field');
+  return { errors: Object.fromEntries(errors.map((e) => [e.field, e.message])), body };
 }
 
 test('valid form input passes, topic is trimmed', async () => {
@@ -52,6 +51,10 @@ test('API rules: topic optional, value required, types enforced', async () => {
   assert.equal((await check({ value: 'ok', key: {} }, apiRules)).errors.key?.key, 'validation.key.type');
   assert.deepEqual((await check({ value: 'ok', key: null }, apiRules)).errors, {});
   assert.equal((await check({ value: 'ok', topic: '..' }, apiRules)).errors.topic?.key, 'validation.topic.dots');
+  // Only an absent topic is optional; null is a wrong type, blank is a missing name.
+  assert.equal((await check({ value: 'ok', topic: null }, apiRules)).errors.topic?.key, 'validation.topic.type');
+  assert.equal((await check({ value: 'ok', topic: '   ' }, apiRules)).errors.topic?.key, 'validation.topic.required');
+  assert.equal((await check({ value: ['a'] }, apiRules)).errors.value?.key, 'validation.message.type');
 });
 
 test('every invalid field is reported, one message each', async () => {
