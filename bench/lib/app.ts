@@ -2,6 +2,7 @@
  * The web app as a child process, started the way `npm start` starts it (compiled `dist/main.js`),
  * configured through its environment variables only.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, ensureBuilt, spawnChild, type Child } from './proc.js';
 
@@ -28,6 +29,14 @@ export interface AppOptions {
   nodeFlags?: string[];
 }
 
+/** The node flags of package.json's `start` script (source maps, the heap settings), read from it. */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return words.slice(1, -1);
+}
+
 export async function startAppChild(opts: AppOptions): Promise<AppChild> {
   const env: NodeJS.ProcessEnv = {
     HOST: '127.0.0.1',
@@ -52,7 +61,7 @@ export async function startAppChild(opts: AppOptions): Promise<AppChild> {
   // What `npm start` runs: the compiled dist/ (built here if src/ changed, as its prestart does),
   // not tsx, which compiles at run time and costs ~40 MB of RSS and start-up CPU.
   ensureBuilt();
-  const c = spawnChild(process.execPath, { args: ['--enable-source-maps', ...(opts.nodeFlags ?? []), join(REPO_ROOT, 'dist', 'main.js')], env });
+  const c = spawnChild(process.execPath, { args: [...startNodeFlags(), ...(opts.nodeFlags ?? []), join(REPO_ROOT, 'dist', 'main.js')], env });
   let broker = opts.brokers;
   if (opts.brokers === 'embedded' && opts.embeddedPort !== undefined) {
     broker = `127.0.0.1:${opts.embeddedPort}`;

@@ -249,7 +249,10 @@ test('Dockerfile: non-root user, exposed port, health check on /healthz, node as
   const health = args(runtime, 'HEALTHCHECK').join('\n');
   assert.match(health, /CMD \[/);
   assert.match(health, /\/healthz/);
-  assert.deepEqual(JSON.parse(args(runtime, 'CMD')[0]!), ['node', 'dist/main.js']);
+  // What `npm start` runs, flags included, but as node itself so SIGTERM reaches the app.
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  assert.deepEqual(JSON.parse(args(runtime, 'CMD')[0]!), start.split(/\s+/));
+  assert.equal(start.split(/\s+/).at(-1), 'dist/main.js');
 });
 
 test('.dockerignore keeps local state and secrets out of the build context, but not what is copied', () => {
