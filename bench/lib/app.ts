@@ -2,9 +2,8 @@
  * The web app as a child process, started the way `npm start` starts it (compiled `dist/main.js`),
  * configured through its environment variables only.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, ensureBuilt, spawnChild, type Child } from './proc.js';
+import { REPO_ROOT, ensureBuilt, npmScriptNodeFlags, spawnChild, type Child } from './proc.js';
 
 export interface AppChild extends Child {
   url: string;
@@ -27,14 +26,6 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra node flags (e.g. --cpu-prof). */
   nodeFlags?: string[];
-}
-
-/** The node flags of package.json's `start` script (source maps, the heap settings), read from it. */
-export function startNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/);
-  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
-  return words.slice(1, -1);
 }
 
 export async function startAppChild(opts: AppOptions): Promise<AppChild> {
@@ -61,7 +52,7 @@ export async function startAppChild(opts: AppOptions): Promise<AppChild> {
   // What `npm start` runs: the compiled dist/ (built here if src/ changed, as its prestart does),
   // not tsx, which compiles at run time and costs ~40 MB of RSS and start-up CPU.
   ensureBuilt();
-  const c = spawnChild(process.execPath, { args: [...startNodeFlags(), ...(opts.nodeFlags ?? []), join(REPO_ROOT, 'dist', 'main.js')], env });
+  const c = spawnChild(process.execPath, { args: [...npmScriptNodeFlags('start', 'dist/main.js'), ...(opts.nodeFlags ?? []), join(REPO_ROOT, 'dist', 'main.js')], env });
   let broker = opts.brokers;
   if (opts.brokers === 'embedded' && opts.embeddedPort !== undefined) {
     broker = `127.0.0.1:${opts.embeddedPort}`;

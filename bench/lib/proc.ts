@@ -166,11 +166,22 @@ export function ensureBuilt(): void {
 }
 
 /** The embedded broker as `npm run broker` runs it (compiled dist/broker/cli.js), on a free port. */
+/**
+ * The node flags of a package.json script that runs `node <flags> <entry>` (source maps, heap
+ * settings), read from it so the bench starts exactly what `npm start` / `npm run broker` start.
+ */
+export function npmScriptNodeFlags(script: string, entry: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts[script] ?? '').split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== entry) throw new Error(`package.json script ${script} does not run node ... ${entry}: ${pkg.scripts[script]}`);
+  return words.slice(1, -1);
+}
+
 export async function startBrokerCli(dataDir: string, opts: { nodeFlags?: string[]; args?: string[] } = {}): Promise<BrokerChild> {
   ensureBuilt();
   const c = spawnChild(process.execPath, {
     args: [
-      '--enable-source-maps',
+      ...npmScriptNodeFlags('broker', 'dist/broker/cli.js'),
       ...(opts.nodeFlags ?? []),
       join(REPO_ROOT, 'dist', 'broker', 'cli.js'),
       ...['--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])],
