@@ -63,23 +63,36 @@ test('LogThrottle also summarizes when the flood stops (timer at the end of the 
   assert.deepEqual(lines.map((l) => l.suppressed ?? null), [null, 9]);
 });
 
-test('the request log writes a few refused requests per status and window, not one line each', async () => {
+
+/** An Express app behind the request log, listening on a free port while `fn` calls it. */
+async function withRequestLog(routes: (app: import('express').Express) => void, fn: (base: string) => Promise<void>) {
   const express = (await import('express')).default;
   const { requestLog } = await import('../../../src/web/middleware/request-log.js');
   const { lines, logger } = capture();
   const app = express();
   app.use(requestLog(logger));
-  app.get('/refused', (_req, res) => void res.status(429).send('no'));
-  app.get('/fine', (_req, res) => void res.send('ok'));
+  routes(app);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   try {
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    for (let i = 0; i < 100; i++) await (await fetch(`${base}/refused`)).text();
-    for (let i = 0; i < 3; i++) await (await fetch(`${base}/fine`)).text();
+    await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
   } finally {
     await new Promise((r) => server.close(r));
   }
+  return lines;
+}
+
+test('the request log writes a few refused requests per status and window, not one line each', async () => {
+  const lines = await withRequestLog(
+    (app) => {
+      app.get('/refused', (_req, res) => void res.status(429).send('no'));
+      app.get('/fine', (_req, res) => void res.send('ok'));
+    },
+    async (base) => {
+      for (let i = 0; i < 100; i++) await (await fetch(`${base}/refused`)).text();
+      for (let i = 0; i < 3; i++) await (await fetch(`${base}/fine`)).text();
+    },
+  );
   const refused = lines.filter((l) => (l.res as { statusCode?: number } | undefined)?.statusCode === 429);
   assert.equal(refused.length, 5, 'the first five 429s are logged');
   assert.ok(refused.every((l) => l.level === 40));
@@ -87,22 +100,16 @@ test('the request log writes a few refused requests per status and window, not o
 });
 
 test('a request line names method, url, status and time, and never the cookies or probe paths', async () => {
-  const express = (await import('express')).default;
-  const { requestLog } = await import('../../../src/web/middleware/request-log.js');
-  const { lines, logger } = capture();
-  const app = express();
-  app.use(requestLog(logger));
-  app.get('/healthz', (_req, res) => void res.send('ok'));
-  app.post('/api/messages', (_req, res) => void res.cookie('kwd.sid', 'session-secret-value').status(201).json({ ok: true }));
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  try {
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    await (await fetch(`${base}/healthz`)).text();
-    await (await fetch(`${base}/api/messages?x=1`, { method: 'POST', headers: { cookie: 'kwd.sid=cookie-secret-value' } })).text();
-  } finally {
-    await new Promise((r) => server.close(r));
-  }
+  const lines = await withRequestLog(
+    (app) => {
+      app.get('/healthz', (_req, res) => void res.send('ok'));
+      app.post('/api/messages', (_req, res) => void res.cookie('kwd.sid', 'session-secret-value').status(201).json({ ok: true }));
+    },
+    async (base) => {
+      await (await fetch(`${base}/healthz`)).text();
+      await (await fetch(`${base}/api/messages?x=1`, { method: 'POST', headers: { cookie: 'kwd.sid=cookie-secret-value' } })).text();
+    },
+  );
   assert.equal(lines.length, 1, 'the probe is not logged, the POST is');
   const [line] = lines;
   assert.equal(line!.component, 'http');
