@@ -30,7 +30,8 @@ export function requestLog(logger: Logger): RequestHandler {
     const id = ++nextId;
     res.once('close', () => {
       const completed = res.writableFinished;
-      const level = completed ? levelOf(res.statusCode) : 'warn';
+      // A client that hangs up early can do so as often as it likes, too.
+      const level = completed ? levelOf(res.statusCode) : throttle.admit(log, 'warn', 'http-aborted', 'requests aborted by the client') ? 'warn' : undefined;
       if (!level || !log.isLevelEnabled(level)) return;
       const responseTime = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       log[level](

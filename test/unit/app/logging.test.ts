@@ -65,7 +65,7 @@ test('LogThrottle also summarizes when the flood stops (timer at the end of the 
 
 
 /** An Express app behind the request log, listening on a free port while `fn` calls it. */
-async function withRequestLog(routes: (app: import('express').Express) => void, fn: (base: string) => Promise<void>) {
+async function withRequestLog(routes: (app: import('express').Express) => void, fn: (base: string, lines: Array<Record<string, unknown>>) => Promise<void>) {
   const express = (await import('express')).default;
   const { requestLog } = await import('../../../src/web/middleware/request-log.js');
   const { lines, logger } = capture();
@@ -75,7 +75,7 @@ async function withRequestLog(routes: (app: import('express').Express) => void, 
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   try {
-    await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+    await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}`, lines);
   } finally {
     await new Promise((r) => server.close(r));
   }
@@ -118,4 +118,23 @@ test('a request line names method, url, status and time, and never the cookies o
   assert.deepEqual(line!.res, { statusCode: 201 });
   assert.equal(typeof line!.responseTime, 'number');
   assert.doesNotMatch(JSON.stringify(line), /secret-value/);
+});
+
+test('a request the client gives up on is logged as aborted', async () => {
+  const { waitFor } = await import('../../helpers/wait.js');
+  let arrived!: () => void;
+  const hit = new Promise<void>((r) => (arrived = r));
+  const lines = await withRequestLog(
+    (app) => app.get('/slow', () => arrived()),
+    async (base, seen) => {
+      const ctl = new AbortController();
+      const call = fetch(`${base}/slow`, { signal: ctl.signal }).catch((err: Error) => err);
+      await hit;
+      ctl.abort();
+      assert.equal(((await call) as Error).name, 'AbortError');
+      await waitFor('the aborted line', () => seen.length > 0, 10_000, 20);
+    },
+  );
+  assert.equal(lines[0]!.msg, 'request aborted');
+  assert.equal(lines[0]!.level, 40);
 });
