@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { logLevel } from 'kafkajs';
 import { kafkajsLevel } from '../../../src/kafka/gateway/index.js';
 import { LogThrottle } from '../../../src/logger.js';
+import { waitFor } from '../../helpers/wait.js';
 
 test('kafkajs levels are mapped deliberately: rebalances info, outages warn, the rest as kafkajs says', () => {
   // What kafkajs 2.2.4 logs at error level during a rebalance and an outage.
@@ -63,7 +64,6 @@ test('LogThrottle also summarizes when the flood stops (timer at the end of the 
   assert.deepEqual(lines.map((l) => l.suppressed ?? null), [null, 9]);
 });
 
-
 /** An Express app behind the request log, listening on a free port while `fn` calls it. */
 async function withRequestLog(routes: (app: import('express').Express) => void, fn: (base: string, lines: Array<Record<string, unknown>>) => Promise<void>) {
   const express = (await import('express')).default;
@@ -121,7 +121,6 @@ test('a request line names method, url, status and time, and never the cookies o
 });
 
 test('a request the client gives up on is logged as aborted', async () => {
-  const { waitFor } = await import('../../helpers/wait.js');
   let arrived!: () => void;
   const hit = new Promise<void>((r) => (arrived = r));
   const lines = await withRequestLog(
